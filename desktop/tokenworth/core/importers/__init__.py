@@ -1,0 +1,1 @@
+"""One module per source format, plus the registry that recognizes files by content."""
