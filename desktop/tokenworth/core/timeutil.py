@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tokenworth.core.errors import InputError
@@ -39,15 +40,31 @@ def from_epoch(seconds: float) -> str:
 def get_zone(name: str | None) -> dt.tzinfo:
     """The named IANA zone, or the system's local zone when ``name`` is None or empty."""
     if not name:
-        local = dt.datetime.now().astimezone().tzinfo
-        assert local is not None
-        return local
+        return local_zone()
     if name.upper() == "UTC":
         return UTC
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as err:
         raise InputError(f"Unknown time zone {name!r}: use a name such as Europe/Paris.") from err
+
+
+def local_zone() -> dt.tzinfo:
+    """The system's zone with its DST rules (``TZ``, then /etc/localtime, then a fixed offset)."""
+    env = os.environ.get("TZ", "").lstrip(":")
+    if env:
+        try:
+            return ZoneInfo(env)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        with open("/etc/localtime", "rb") as fp:
+            return ZoneInfo.from_file(fp, key="localtime")
+    except (OSError, ValueError):
+        pass
+    local = dt.datetime.now().astimezone().tzinfo
+    assert local is not None
+    return local
 
 
 def parse_user_time(text: str, zone: dt.tzinfo | None = None) -> dt.datetime:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -41,7 +41,7 @@ class ParseContext:
     line: int = 0
     state: dict[str, Any] = field(default_factory=dict)
     issues: list[ParseIssue] = field(default_factory=list)
-    check_cancel: Any = None  # callable raising Cancelled, or None
+    tick: Callable[[int], None] | None = None  # progress in bytes; raises Cancelled
 
     def issue(self, line: int | None, reason: str) -> None:
         """Record one refused line or record."""
@@ -82,54 +82,80 @@ class Importer:
         return path.name.endswith(self.suffixes)
 
 
-def iter_lines(fp: BinaryIO, ctx: ParseContext, chunk: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
+MAX_LINE = 64 * 1024 * 1024
+
+
+def iter_lines(
+    fp: BinaryIO, ctx: ParseContext, chunk: int = 1 << 20
+) -> Iterator[tuple[int, bytes]]:
     """Yield ``(line_number, raw_line)`` for each complete line from the current position.
 
     ``ctx.consumed`` advances past each yielded line, and ``ctx.line`` counts them. A last
     line without its newline is yielded only if it is already complete JSON: a session
-    still being written leaves a partial line, which is left for the next import.
+    still being written leaves a partial line, which is left for the next import. A line
+    longer than ``MAX_LINE`` is refused as an issue without being held in memory.
     """
     pos = ctx.offset
     lineno = ctx.line
-    buf = b""
+    pending: list[bytes] = []  # pieces of a line longer than one chunk
+    pending_len = 0
+    oversized = False
     while True:
-        if ctx.check_cancel is not None:
-            ctx.check_cancel()
+        if ctx.tick is not None:
+            ctx.tick(pos - ctx.offset)
         data = fp.read(chunk)
         if not data:
             break
-        buf += data
         start = 0
         while True:
-            nl = buf.find(b"\n", start)
+            nl = data.find(b"\n", start)
             if nl < 0:
                 break
-            raw = buf[start:nl]
+            piece = data[start:nl]
             lineno += 1
-            pos += nl + 1 - start
+            pos += pending_len + nl + 1 - start
             start = nl + 1
             ctx.consumed = pos
             ctx.line = lineno
+            if oversized:
+                ctx.issue(lineno, f"the line is longer than {MAX_LINE >> 20} MB; skipped")
+                raw = b""
+            elif pending:
+                pending.append(piece)
+                raw = b"".join(pending)
+            else:
+                raw = piece
+            pending, pending_len, oversized = [], 0, False
             if raw.strip():
                 yield lineno, raw
-        buf = buf[start:]
-    if buf.strip():
+        rest = data[start:]
+        if rest:
+            pending_len += len(rest)
+            if oversized or pending_len > MAX_LINE:
+                oversized, pending = True, []
+            else:
+                pending.append(rest)
+    if pending and not oversized:
+        raw = b"".join(pending)
+        if not raw.strip():
+            return
         try:
-            json.loads(buf)
+            json.loads(raw)
         except ValueError:
             return  # partial line of a file still being written
         lineno += 1
-        ctx.consumed = pos + len(buf)
+        ctx.consumed = pos + pending_len
         ctx.line = lineno
-        yield lineno, buf
+        yield lineno, raw
 
 
 def load_json_line(raw: bytes, lineno: int, ctx: ParseContext) -> Any:
     """``json.loads`` one line; a bad line becomes an issue and None."""
     try:
         return json.loads(raw)
-    except ValueError as err:
-        reason = "binary data, not text" if b"\x00" in raw else f"not valid JSON ({err.msg})"
+    except ValueError as err:  # JSONDecodeError, or UnicodeDecodeError on binary data
+        detail = getattr(err, "msg", None) or "not UTF-8 text"
+        reason = "binary data, not text" if b"\x00" in raw else f"not valid JSON ({detail})"
         ctx.issue(lineno, reason)
         return None
 

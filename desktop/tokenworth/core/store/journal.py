@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from tokenworth.core.errors import InputError, JournalError
 from tokenworth.core.model import OUTCOMES, Annotation, Session, UsageEvent
 from tokenworth.core.store import schema
-from tokenworth.core.timeutil import format_ts, now_ts, parse_ts
+from tokenworth.core.timeutil import format_ts, now_ts
 
 JOURNAL_NAME = "journal.sqlite3"
 
@@ -81,7 +79,7 @@ SESSION_SORT_COLUMNS = {
     "start": "s.start",
     "tool": "s.tool",
     "project": "s.project",
-    "duration": "(julianday(s.\"end\") - julianday(s.start))",
+    "duration": '(julianday(s."end") - julianday(s.start))',
     "total_tokens": "s.total_tokens",
     "cost_usd": "s.cost_usd",
     "value": "a.value",
@@ -130,14 +128,20 @@ class SessionFilter:
             parts.append("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE json_each.value = ?)")
             params.append(self.tag)
         if self.session_keys is not None:
-            parts.append(
-                "s.session_key IN (SELECT value FROM json_each(?))"
-            )
+            parts.append("s.session_key IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(list(self.session_keys)))
         if self.text:
             escaped = self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             like = "%" + escaped + "%"
-            cols = ["s.tool", "s.project", "s.models", "a.goal", "a.note", "a.outcome_note", "a.tags"]
+            cols = [
+                "s.tool",
+                "s.project",
+                "s.models",
+                "a.goal",
+                "a.note",
+                "a.outcome_note",
+                "a.tags",
+            ]
             parts.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in cols) + ")")
             params.extend([like] * len(cols))
         return (" AND ".join(parts) or "1"), params
@@ -205,8 +209,10 @@ class Journal:
                 conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
             else:
                 conn = sqlite3.connect(str(self.path))
+            conn.isolation_level = None  # explicit BEGIN/COMMIT only (see _atomic)
             conn.execute("PRAGMA busy_timeout = 10000")
-            self.db = Database(conn, execute_plugins=False)
+            self.conn = conn
+            self._db: Any = None
             self._check_and_migrate(existed)
         except sqlite3.DatabaseError as err:
             raise JournalError(self._explain(err)) from err
@@ -228,8 +234,31 @@ class Journal:
 
     # ---- opening -------------------------------------------------------------------------
 
+    @property
+    def db(self) -> Any:
+        """A sqlite-utils Database on this connection, made on first use (migrations).
+
+        Importing sqlite-utils costs more than the rest of an import run's start-up (it
+        loads numpy when present), so the everyday paths use the plain connection.
+        """
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
+
+    def _applied_migrations(self) -> list[str]:
+        try:
+            rows = self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+                [schema.MIGRATION_SET],
+            ).fetchall()
+        except sqlite3.OperationalError:  # no such table: a new file
+            return []
+        return [r[0] for r in rows]
+
     def _check_and_migrate(self, existed: bool) -> None:
-        conn = self.db.conn
+        conn = self.conn
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         has_tables = conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
@@ -246,12 +275,12 @@ class Journal:
                     f"The journal {self.path} is damaged ({result}). "
                     "Restore a backup; the file was left as it is."
                 )
-        applied = [m.name for m in schema.migrations.applied(self.db)] if has_tables else []
+        applied = self._applied_migrations()
         unknown = [name for name in applied if name not in schema.KNOWN_MIGRATIONS]
         if unknown:
             self.newer = True
             if not self.readonly:
-                self.db.conn.close()
+                self.conn.close()
                 raise JournalError(
                     f"The journal {self.path} was written by a newer version of Tokenworth "
                     f"(it has changes this version does not know: {', '.join(unknown)}). "
@@ -264,11 +293,10 @@ class Journal:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-        pending = schema.migrations.pending(self.db)
-        if pending:
+        if applied != list(schema.KNOWN_MIGRATIONS):
             if existed and applied:
                 self.backup(self._migration_backup_path())
-            schema.migrations.apply(self.db)
+            schema.migrations().apply(self.db)
             conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
         if os.name == "posix":
@@ -284,11 +312,11 @@ class Journal:
     @property
     def schema_version(self) -> int:
         """Number of migrations applied to this file."""
-        return len(schema.migrations.applied(self.db))
+        return len(self._applied_migrations())
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> Journal:
         return self
@@ -300,7 +328,7 @@ class Journal:
 
     def check(self) -> dict[str, Any]:
         """Full integrity check plus schema facts, as plain data."""
-        conn = self.db.conn
+        conn = self.conn
         integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         fk = conn.execute("PRAGMA foreign_key_check").fetchall()
         return {
@@ -309,7 +337,7 @@ class Journal:
             "foreign_keys": "ok" if not fk else f"{len(fk)} broken references",
             "schema_version": self.schema_version,
             "app_schema_version": schema.SCHEMA_VERSION,
-            "migrations": [m.name for m in schema.migrations.applied(self.db)],
+            "migrations": self._applied_migrations(),
             "sessions": self.count("sessions"),
             "events": self.count("events"),
             "annotations": self.count("annotations"),
@@ -320,7 +348,7 @@ class Journal:
     def count(self, table: str) -> int:
         """Rows in one of the journal's tables."""
         assert table in {"sessions", "events", "annotations", "files"}
-        return int(self.db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def backup(self, dest: Path | str) -> dict[str, Any]:
         """Copy the journal online into ``dest`` and verify the copy.
@@ -336,14 +364,12 @@ class Journal:
         try:
             target = sqlite3.connect(str(dest))
             try:
-                self.db.conn.backup(target)
+                self.conn.backup(target)
                 check = target.execute("PRAGMA integrity_check").fetchone()[0]
                 counts = {
                     t: target.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                     for t in ("sessions", "events", "annotations")
-                    if target.execute(
-                        "SELECT 1 FROM sqlite_master WHERE name = ?", [t]
-                    ).fetchone()
+                    if target.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [t]).fetchone()
                 }
             finally:
                 target.close()
@@ -364,7 +390,7 @@ class Journal:
         if self.readonly:
             raise JournalError("This journal is open read-only.")
         try:
-            with self.db.atomic():
+            with _atomic(self.conn):
                 yield
         except sqlite3.DatabaseError as err:
             raise JournalError(self._explain(err)) from err
@@ -385,9 +411,12 @@ class Journal:
             events: Normalized events; a known dedup_key is replaced only by a higher rank.
             file: The ledger row to save for the file these events came from.
             replace_file: Drop this file's earlier events first (the file was rewritten).
+
+        Returns:
+            How many events were added and updated, and the touched session keys.
         """
         result = WriteResult()
-        conn = self.db.conn
+        conn = self.conn
         with self.transaction():
             file_id = None
             if file is not None:
@@ -439,14 +468,16 @@ class Journal:
                 "SELECT count(*) FROM events WHERE id > ?", [max_id]
             ).fetchone()[0]
             result.updated = changed - result.added
-            conn.executemany(
-                "INSERT OR IGNORE INTO _touched VALUES (?)", [(k,) for k in keys]
-            )
+            conn.executemany("INSERT OR IGNORE INTO _touched VALUES (?)", [(k,) for k in keys])
             self._refresh_touched_sessions()
+            if file is not None:
+                # Saved again now that the events are in: the parser has moved `consumed`
+                # and its state forward while the iterator ran.
+                self._save_file(file)
         return result
 
     def _refresh_touched_sessions(self) -> None:
-        conn = self.db.conn
+        conn = self.conn
         conn.execute(_REFRESH_SESSIONS)
         # Sessions whose events all went away (a rewritten file); manual ones stay.
         conn.execute(
@@ -469,19 +500,19 @@ class Journal:
             "imported_at": now_ts(),
         }
         cols = list(row)
-        self.db.conn.execute(
+        self.conn.execute(
             f"INSERT INTO files ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
             "ON CONFLICT(path) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in cols if c != "path"),
             list(row.values()),
         )
-        file_id = self.db.conn.execute("SELECT id FROM files WHERE path = ?", [f.path]).fetchone()
+        file_id = self.conn.execute("SELECT id FROM files WHERE path = ?", [f.path]).fetchone()
         f.id = int(file_id[0])
         return f.id
 
     def file_record(self, path: str) -> FileRecord | None:
         """The ledger row of a file imported before, or None."""
-        row = self.db.conn.execute(
+        row = self.conn.execute(
             "SELECT id, path, format, size, mtime_ns, inode, consumed, head_hash, tail_hash, "
             "state FROM files WHERE path = ?",
             [path],
@@ -504,7 +535,7 @@ class Journal:
     def file_records(self) -> dict[str, FileRecord]:
         """Every ledger row, by path (one query, for a fast rescan)."""
         out = {}
-        for row in self.db.conn.execute(
+        for row in self.conn.execute(
             "SELECT id, path, format, size, mtime_ns, inode, consumed, head_hash, tail_hash, "
             "state FROM files"
         ):
@@ -555,7 +586,7 @@ class Journal:
             annotation.session_key = key
             validate_annotation(annotation)
         with self.transaction():
-            self.db.conn.execute(
+            self.conn.execute(
                 'INSERT INTO sessions (session_key, tool, start, "end", manual_minutes) '
                 "VALUES (?, ?, ?, ?, ?)",
                 [key, tool, ts, ts, minutes or 0],
@@ -568,13 +599,13 @@ class Journal:
     def delete_manual_session(self, session_key: str) -> None:
         """Remove a session logged by hand (its annotation stays, orphaned, for undo)."""
         with self.transaction():
-            n = self.db.conn.execute(
+            n = self.conn.execute(
                 "DELETE FROM sessions WHERE session_key = ? AND manual_minutes IS NOT NULL",
                 [session_key],
             ).rowcount
             if not n:
                 raise InputError(f"{session_key} is not a session logged by hand.")
-            self.db.conn.execute("DELETE FROM events WHERE session_key = ?", [session_key])
+            self.conn.execute("DELETE FROM events WHERE session_key = ?", [session_key])
 
     def set_annotation(self, annotation: Annotation) -> Annotation | None:
         """Store ``annotation`` as it is (an empty one deletes the row); returns the old one."""
@@ -583,10 +614,10 @@ class Journal:
         with self.transaction():
             previous = self.annotation(key)
             if annotation.is_empty():
-                self.db.conn.execute("DELETE FROM annotations WHERE session_key = ?", [key])
+                self.conn.execute("DELETE FROM annotations WHERE session_key = ?", [key])
             else:
                 annotation.updated_at = now_ts()
-                self.db.conn.execute(
+                self.conn.execute(
                     "INSERT OR REPLACE INTO annotations (session_key, goal, outcome, "
                     "outcome_note, value, minutes_saved, needed, tags, note, updated_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -632,7 +663,7 @@ class Journal:
 
     def annotation(self, session_key: str) -> Annotation | None:
         """The stored annotation of a session, or None."""
-        row = self.db.conn.execute(
+        row = self.conn.execute(
             "SELECT session_key, goal, outcome, outcome_note, value, minutes_saved, needed, "
             "tags, note, updated_at FROM annotations WHERE session_key = ?",
             [session_key],
@@ -642,13 +673,15 @@ class Journal:
     def session_exists(self, session_key: str) -> bool:
         """True when the journal has this session."""
         return (
-            self.db.conn.execute(
+            self.conn.execute(
                 "SELECT 1 FROM sessions WHERE session_key = ?", [session_key]
             ).fetchone()
             is not None
         )
 
-    def session_ids(self, flt: SessionFilter, sort: str = "start", descending: bool = True) -> list[int]:
+    def session_ids(
+        self, flt: SessionFilter, sort: str = "start", descending: bool = True
+    ) -> list[int]:
         """Row ids of the matching sessions in display order (cheap: ids only)."""
         where, params = flt.where()
         order = SESSION_SORT_COLUMNS.get(sort, "s.start")
@@ -657,7 +690,7 @@ class Journal:
             "SELECT s.id FROM sessions s LEFT JOIN annotations a ON a.session_key = s.session_key "
             f"WHERE {where} ORDER BY {order} IS NULL, {order} {direction}, s.id {direction}"
         )
-        return [r[0] for r in self.db.conn.execute(sql, params)]
+        return [r[0] for r in self.conn.execute(sql, params)]
 
     def sessions_by_ids(self, ids: Sequence[int]) -> dict[int, Session]:
         """The sessions with these row ids, with their annotations."""
@@ -666,27 +699,31 @@ class Journal:
         sql = _SESSION_SELECT + " WHERE s.id IN (SELECT value FROM json_each(?))"
         return {
             row[0]: _session_from_row(row)
-            for row in self.db.conn.execute(sql, [json.dumps(list(ids))])
+            for row in self.conn.execute(sql, [json.dumps(list(ids))])
         }
 
-    def sessions(self, flt: SessionFilter | None = None, *, ascending: bool = True) -> list[Session]:
+    def sessions(
+        self, flt: SessionFilter | None = None, *, ascending: bool = True
+    ) -> list[Session]:
         """All matching sessions, oldest first by default."""
         where, params = (flt or SessionFilter()).where()
         sql = _SESSION_SELECT + f" WHERE {where} ORDER BY s.start {'ASC' if ascending else 'DESC'}"
-        return [_session_from_row(r) for r in self.db.conn.execute(sql, params)]
+        return [_session_from_row(r) for r in self.conn.execute(sql, params)]
 
     def session(self, session_key: str) -> Session | None:
         """One session with its annotation."""
-        row = self.db.conn.execute(_SESSION_SELECT + " WHERE s.session_key = ?", [session_key]).fetchone()
+        row = self.conn.execute(
+            _SESSION_SELECT + " WHERE s.session_key = ?", [session_key]
+        ).fetchone()
         return _session_from_row(row) if row else None
 
     def tools(self) -> list[str]:
         """Every tool that has a session, sorted."""
-        return [r[0] for r in self.db.conn.execute("SELECT DISTINCT tool FROM sessions ORDER BY tool")]
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT tool FROM sessions ORDER BY tool")]
 
     def orphaned_annotations(self) -> list[Annotation]:
         """Annotations whose session is no longer in the journal (kept, never deleted)."""
-        rows = self.db.conn.execute(
+        rows = self.conn.execute(
             "SELECT session_key, goal, outcome, outcome_note, value, minutes_saved, needed, "
             "tags, note, updated_at FROM annotations a WHERE NOT EXISTS "
             "(SELECT 1 FROM sessions s WHERE s.session_key = a.session_key)"
@@ -695,15 +732,45 @@ class Journal:
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
         """A journal-level setting."""
-        row = self.db.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
         return row[0] if row else default
 
     def set_setting(self, key: str, value: str) -> None:
         """Store a journal-level setting."""
         with self.transaction():
-            self.db.conn.execute(
+            self.conn.execute(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, value]
             )
+
+
+@contextlib.contextmanager
+def _atomic(conn: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN ... COMMIT, or a savepoint when a transaction is already open."""
+    if conn.in_transaction:
+        name = f"sp_{uuid.uuid4().hex}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        conn.execute(f"RELEASE SAVEPOINT {name}")
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
 
 
 _SESSION_SELECT = (
@@ -770,9 +837,7 @@ def validate_annotation(a: Annotation) -> None:
     if a.value is not None and (not isinstance(a.value, int) or not 1 <= a.value <= 5):
         raise InputError(f"The value must be a whole number from 1 to 5, not {a.value!r}.")
     if a.outcome is not None and a.outcome not in OUTCOMES:
-        raise InputError(
-            f"Unknown outcome {a.outcome!r}: use one of {', '.join(OUTCOMES)}."
-        )
+        raise InputError(f"Unknown outcome {a.outcome!r}: use one of {', '.join(OUTCOMES)}.")
     if a.minutes_saved is not None and not isinstance(a.minutes_saved, int):
         raise InputError("Minutes saved must be a whole number (negative if it cost time).")
     if a.goal and "\n" in a.goal:

@@ -6,17 +6,17 @@ migration that has shipped: add a new one.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 MIGRATION_SET = "tokenworth"
 # "TkWt" as a big-endian 32-bit integer, written to PRAGMA application_id.
 APPLICATION_ID = 0x546B5774
 
-migrations = Migrations(MIGRATION_SET)
 
-
-@migrations()
 def m001_initial(db: Database) -> None:
     """Events, sessions, annotations and the per-file import ledger."""
     db.execute(
@@ -113,11 +113,22 @@ def m001_initial(db: Database) -> None:
     db.execute("CREATE INDEX annotations_value ON annotations(value)")
 
 
-@migrations()
 def m002_settings(db: Database) -> None:
     """Journal-level settings that must travel with the file (e.g. idle gap)."""
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-KNOWN_MIGRATIONS = tuple(m.name for m in migrations._migrations)
+# In order. sqlite-utils is imported only when a migration has to run (see migrations()).
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (m001_initial, m002_settings)
+KNOWN_MIGRATIONS = tuple(f.__name__ for f in MIGRATIONS)
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
+
+
+def migrations() -> Any:
+    """The sqlite-utils ``Migrations`` set with every migration registered, in order."""
+    from sqlite_utils.migrations import Migrations
+
+    mig = Migrations(MIGRATION_SET)
+    for fn in MIGRATIONS:
+        mig()(fn)
+    return mig
