@@ -21,15 +21,26 @@ _MODULES: dict[str, str] = {}
 
 
 def register(module: str, cls: str) -> None:
-    """Add an importer class (by module and class name) to the registry."""
+    """Add an importer class to the registry.
+
+    Args:
+        module: A module inside ``tokenworth.core.importers``, or a full dotted path.
+        cls: The class name in that module.
+    """
     _MODULES[module] = cls
+
+
+def unregister(module: str) -> None:
+    """Remove an importer (tests use this for their fakes)."""
+    _MODULES.pop(module, None)
 
 
 def all_importers() -> list[Importer]:
     """One instance of every registered importer."""
     out = []
     for module, cls in _MODULES.items():
-        mod = importlib.import_module(f"tokenworth.core.importers.{module}")
+        name = module if "." in module else f"tokenworth.core.importers.{module}"
+        mod = importlib.import_module(name)
         out.append(getattr(mod, cls)())
     return out
 
