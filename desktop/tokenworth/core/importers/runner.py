@@ -243,6 +243,14 @@ def _import_one(
             if not head:
                 return FileResult(spath, None, "empty", message="The file is empty.")
             importer = cand.importer
+            if importer is not None and known is None and _sniff(importer, path, head) < 0.5:
+                return FileResult(
+                    spath,
+                    None,
+                    "refused",
+                    message=f"This does not look like {importer.name} data; "
+                    "check the --format you chose.",
+                )
             if importer is None and known is not None:
                 importer = registry.by_name(known.format)
             if importer is None:
@@ -350,6 +358,13 @@ def _read_into_journal(
         bytes_read=ctx.consumed - offset,
         issues=ctx.issues,
     )
+
+
+def _sniff(importer: Importer, path: Path, head: bytes) -> float:
+    try:
+        return importer.sniff(path, head)
+    except Exception:
+        return 0.0
 
 
 class _Refused(Exception):

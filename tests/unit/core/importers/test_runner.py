@@ -157,7 +157,7 @@ def test_a_parser_bug_costs_one_file(journal: Journal, tmp_path: Path) -> None:
 def test_forced_format_that_does_not_fit(journal: Journal, tmp_path: Path) -> None:
     f = _write(tmp_path / "a.fake", '{"something": "else"}\n')
     [r] = import_paths(journal, [f], fmt="fake").files
-    assert r.status == "refused" and "no token count" in r.message
+    assert r.status == "refused" and "does not look like fake data" in r.message
 
 
 def test_a_huge_single_line_is_refused_not_loaded(
