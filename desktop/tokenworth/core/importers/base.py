@@ -85,6 +85,23 @@ class Importer:
 MAX_LINE = 64 * 1024 * 1024
 
 
+def _resume_position(fp: BinaryIO, ctx: ParseContext) -> int:
+    """Where to start reading, skipping the newline of a line consumed before it was ended.
+
+    A last line that was complete JSON but had no newline yet is consumed; when its
+    newline arrives later it must not count as one more (empty) line.
+    """
+    offset = ctx.offset
+    if offset > 0:
+        fp.seek(offset - 1)
+        before, after = fp.read(1), fp.read(1)
+        if before != b"\n" and after == b"\n":
+            offset += 1
+        fp.seek(offset)
+    ctx.consumed = offset
+    return offset
+
+
 def iter_lines(
     fp: BinaryIO, ctx: ParseContext, chunk: int = 1 << 20
 ) -> Iterator[tuple[int, bytes]]:
@@ -95,14 +112,14 @@ def iter_lines(
     still being written leaves a partial line, which is left for the next import. A line
     longer than ``MAX_LINE`` is refused as an issue without being held in memory.
     """
-    pos = ctx.offset
+    pos = start = _resume_position(fp, ctx)
     lineno = ctx.line
     pending: list[bytes] = []  # pieces of a line longer than one chunk
     pending_len = 0
     oversized = False
     while True:
         if ctx.tick is not None:
-            ctx.tick(pos - ctx.offset)
+            ctx.tick(pos - start)
         data = fp.read(chunk)
         if not data:
             break
@@ -147,6 +164,71 @@ def iter_lines(
         ctx.consumed = pos + pending_len
         ctx.line = lineno
         yield lineno, raw
+
+
+def iter_lines_with(
+    fp: BinaryIO, ctx: ParseContext, needles: tuple[bytes, ...], chunk: int = 1 << 22
+) -> Iterator[tuple[int, bytes]]:
+    """Like ``iter_lines``, but yield only the lines that contain one of ``needles``.
+
+    The search runs over whole chunks in C (``re``), so the lines a format never needs
+    (tool output, snapshots, progress) are never turned into Python objects one by one.
+    Line numbers and ``ctx.consumed`` stay exact: newlines are counted with
+    ``bytes.count``. A partial last line is left for the next import, as in
+    ``iter_lines``; a line longer than ``MAX_LINE`` is refused as an issue.
+    """
+    import re
+
+    find = re.compile(b"|".join(re.escape(n) for n in needles)).search
+    lineno = ctx.line
+    carry = b""
+    read_end = start = _resume_position(fp, ctx)  # offset just past the bytes read so far
+    skipping = False  # inside an oversized line, looking for its end
+    while True:
+        if ctx.tick is not None:
+            ctx.tick(read_end - start)
+        data = fp.read(chunk)
+        if not data:
+            break
+        read_end += len(data)
+        if skipping:
+            nl = data.find(b"\n")
+            if nl < 0:
+                continue
+            lineno += 1
+            ctx.issue(lineno, f"the line is longer than {MAX_LINE >> 20} MB; skipped")
+            data = data[nl + 1 :]
+            skipping = False
+            ctx.consumed, ctx.line = read_end - len(data), lineno
+        buf = carry + data if carry else data
+        base_off = read_end - len(buf)
+        end = buf.rfind(b"\n") + 1  # [0, end) holds complete lines only
+        counted = 0
+        if end:
+            m = find(buf, 0, end)
+            while m is not None:
+                i = m.start()
+                ls = buf.rfind(b"\n", 0, i) + 1
+                le = buf.find(b"\n", i)
+                lineno += buf.count(b"\n", counted, ls) + 1
+                counted = le + 1
+                ctx.consumed, ctx.line = base_off + counted, lineno
+                yield lineno, buf[ls:le]
+                m = find(buf, counted, end)
+            lineno += buf.count(b"\n", counted, end)
+            ctx.consumed, ctx.line = base_off + end, lineno
+        carry = buf[end:]
+        if len(carry) > MAX_LINE:
+            carry, skipping = b"", True
+    if carry.strip() and not skipping:
+        try:
+            json.loads(carry)
+        except ValueError:
+            return  # partial line of a file still being written
+        lineno += 1
+        ctx.consumed, ctx.line = read_end, lineno
+        if find(carry):
+            yield lineno, carry
 
 
 def load_json_line(raw: bytes, lineno: int, ctx: ParseContext) -> Any:
