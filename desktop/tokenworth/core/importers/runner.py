@@ -16,11 +16,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from tokenworth.core.errors import JournalError
 from tokenworth.core.importers import registry
 from tokenworth.core.importers.base import Cancelled, Importer, ParseContext
-from tokenworth.core.model import FileResult, ImportReport, UsageEvent
+from tokenworth.core.model import FileResult, ImportReport, ParseIssue, UsageEvent
 from tokenworth.core.store import FileRecord, Journal
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ HASH_SPAN = 4096
 # Commit at most this often: each commit is an fsync, and savepoints keep every file
 # all-or-nothing inside the larger transaction anyway.
 COMMIT_EVERY_S = 2.0
+# Below this many bytes to read, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 32 * 1024 * 1024
 
 Progress = Callable[[int, int, str], None]  # (bytes done, bytes total, current file)
 
@@ -40,13 +43,14 @@ class _Candidate:
     size: int = 0
 
 
-def _span_hash(fp: object, start: int, length: int) -> str:
-    f = fp  # a binary file object
-    f.seek(start)  # type: ignore[attr-defined]
-    return hashlib.blake2b(f.read(length), digest_size=16).hexdigest()  # type: ignore[attr-defined]
+def _span_hash(fp: BinaryIO, start: int, length: int) -> str:
+    fp.seek(start)
+    return hashlib.blake2b(fp.read(length), digest_size=16).hexdigest()
 
 
-def _hashes(fp: object, consumed: int) -> tuple[str, str]:
+def _hashes(fp: BinaryIO | None, consumed: int) -> tuple[str, str]:
+    """Hashes of the first bytes and of the bytes just before ``consumed``."""
+    assert fp is not None
     head = _span_hash(fp, 0, min(HASH_SPAN, consumed))
     tail_start = max(0, consumed - HASH_SPAN)
     tail = _span_hash(fp, tail_start, consumed - tail_start)
@@ -96,6 +100,7 @@ def import_paths(
     fmt: str | None = None,
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
+    parallel: bool | None = None,
 ) -> ImportReport:
     """Import files and folders into ``journal``.
 
@@ -106,6 +111,7 @@ def import_paths(
         progress: Called with (bytes done, bytes total, current file).
         cancel: Returns True when the person asked to stop; the file being read is
             rolled back and the files before it stay imported.
+        parallel: Parse in worker processes (None: when there is enough to read).
 
     Returns:
         One FileResult per file, including refused ones with their reasons.
@@ -113,7 +119,9 @@ def import_paths(
     importer = registry.by_name(fmt) if fmt else None
     candidates, missing = expand_paths(paths, importer)
     report = ImportReport(files=list(missing))
-    report.files.extend(import_candidates(journal, candidates, progress=progress, cancel=cancel))
+    report.files.extend(
+        import_candidates(journal, candidates, progress=progress, cancel=cancel, parallel=parallel)
+    )
     return report
 
 
@@ -162,68 +170,65 @@ def import_candidates(
     *,
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
+    parallel: bool | None = None,
 ) -> list[FileResult]:
-    """Import already-found files, committing every few seconds."""
+    """Import already-found files, committing every few seconds.
+
+    Files that need reading are parsed in worker processes when there is enough to read
+    (``parallel=None`` decides by size); the journal is written on this thread only, in
+    the candidates' order, so the first file of a forked history keeps its events.
+    """
     ledger = journal.file_records()
-    for cand in candidates:
-        try:
-            cand.size = cand.path.stat().st_size
-        except OSError:
-            cand.size = 0
-    total = sum(c.size for c in candidates)
-    done = 0
-    results: list[FileResult] = []
-    last_commit = time.monotonic()
-    stop = False
-    tx = journal.transaction()
-    tx.__enter__()
+    results: list[FileResult | None] = [None] * len(candidates)
+    plans: list[tuple[int, _Plan]] = []
+    for n, cand in enumerate(candidates):
+        planned = _plan(cand, ledger.get(str(cand.path)))
+        if isinstance(planned, FileResult):
+            results[n] = planned
+        else:
+            plans.append((n, planned))
+    total = sum(p.size - p.offset for _, p in plans)
+    if parallel is None:
+        parallel = len(plans) >= 4 and total >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
+    writer = _Writer(journal, total, progress, cancel)
     try:
-        for cand in candidates:
-            if stop:
-                break
-            if progress:
-                progress(done, total, str(cand.path))
-
-            def tick(n: int, _base: int = done, _path: str = str(cand.path)) -> None:
-                if cancel is not None and cancel():
-                    raise Cancelled
-                if progress:
-                    progress(_base + n, total, _path)
-
-            result = _import_one(journal, cand, ledger.get(str(cand.path)), tick)
-            results.append(result)
-            if result.status == "cancelled":
-                stop = True
-            done += cand.size
-            if time.monotonic() - last_commit > COMMIT_EVERY_S:
-                tx.__exit__(None, None, None)
-                tx = journal.transaction()
-                tx.__enter__()
-                last_commit = time.monotonic()
+        if parallel:
+            writer.run_parallel(plans, results)
+        else:
+            writer.run_serial(plans, results)
     except BaseException as err:
-        tx.__exit__(type(err), err, err.__traceback__)
+        writer.close(err)
         raise
-    else:
-        tx.__exit__(None, None, None)
+    writer.close(None)
     if progress:
-        progress(total if not stop else done, total, "")
-    if stop:
+        progress(writer.done, total, "")
+    out: list[FileResult] = []
+    for n, cand in enumerate(candidates):
+        r = results[n]
         # Files never reached are listed so nothing is silently skipped.
-        reached = {r.path for r in results}
-        for cand in candidates:
-            if str(cand.path) not in reached:
-                results.append(
-                    FileResult(str(cand.path), None, "cancelled", message="Not read: cancelled.")
-                )
-    return results
+        out.append(
+            r or FileResult(str(cand.path), None, "cancelled", message="Not read: cancelled.")
+        )
+    return out
 
 
-def _import_one(
-    journal: Journal,
-    cand: _Candidate,
-    known: FileRecord | None,
-    tick: Callable[[int], None],
-) -> FileResult:
+@dataclass(slots=True)
+class _Plan:
+    """What to read of one file: decided from the ledger, its stat and its first bytes."""
+
+    path: Path
+    importer: Importer
+    size: int
+    mtime_ns: int
+    inode: int
+    offset: int  # where reading starts (0 = the whole file)
+    line: int
+    state: dict[str, Any]
+    replace: bool  # drop the file's earlier events first (it was rewritten)
+
+
+def _plan(cand: _Candidate, known: FileRecord | None) -> _Plan | FileResult:
+    """Decide what to do with one file without writing anything."""
     path = cand.path
     spath = str(path)
     try:
@@ -263,101 +268,252 @@ def _import_one(
                     "if you know its format, use --format."
                 )
                 return FileResult(spath, None, "refused", message=reason)
-            return _read_into_journal(journal, fp, importer, st, known, tick)
-    except Cancelled:
-        return FileResult(spath, None, "cancelled", message="Cancelled: nothing from this file.")
-    except JournalError:
-        raise
+            resume = False
+            if (
+                known is not None
+                and importer.incremental
+                and known.format == importer.name
+                and st.st_size >= known.consumed
+                and known.inode == st.st_ino
+            ):
+                resume = _hashes(fp, known.consumed) == (known.head_hash, known.tail_hash)
     except OSError as err:
         return FileResult(
             spath, None, "refused", message=f"Could not read the file: {err.strerror or err}."
         )
-    except Exception as err:  # a parser bug must cost one file, not the whole import
-        log.exception("importer failed on %s", spath)
-        return FileResult(
-            spath,
-            None,
-            "refused",
-            message=f"Tokenworth failed to read this file ({type(err).__name__}: {err}); "
-            "nothing from it was imported. Please report this.",
-        )
-
-
-def _read_into_journal(
-    journal: Journal,
-    fp: object,
-    importer: Importer,
-    st: os.stat_result,
-    known: FileRecord | None,
-    tick: Callable[[int], None],
-) -> FileResult:
-    path = Path(fp.name)  # type: ignore[attr-defined]
-    resume = False
-    if (
-        known is not None
-        and importer.incremental
-        and known.format == importer.name
-        and st.st_size >= known.consumed
-        and known.inode == st.st_ino
-    ):
-        head, tail = _hashes(fp, known.consumed)
-        resume = head == known.head_hash and tail == known.tail_hash
     state = dict(known.state) if resume and known is not None else {}
-    line = int(state.pop("_line", 0))
-    offset = known.consumed if resume and known is not None else 0
-    ctx = ParseContext(path=path, offset=offset, consumed=offset, line=line, state=state, tick=tick)
-    record = FileRecord(
-        path=str(path),
-        format=importer.name,
+    return _Plan(
+        path=path,
+        importer=importer,
         size=st.st_size,
         mtime_ns=st.st_mtime_ns,
         inode=st.st_ino,
-        consumed=offset,
-        head_hash=None,
-        tail_hash=None,
+        offset=known.consumed if resume and known is not None else 0,
+        line=int(state.pop("_line", 0)),
+        state=state,
+        replace=known is not None and not resume,
     )
-    counted = 0
 
-    def events() -> Iterator[UsageEvent]:
-        nonlocal counted
-        fp.seek(offset)  # type: ignore[attr-defined]
-        for ev in importer.parse(fp, ctx):  # type: ignore[arg-type]
-            counted += 1
-            yield ev
-        if not importer.incremental:
-            ctx.consumed = st.st_size
-        record.consumed = ctx.consumed
-        record.state = {**ctx.state, "_line": ctx.line}
-        record.head_hash, record.tail_hash = _hashes(fp, ctx.consumed)
 
-    try:
-        with journal.transaction():
-            written = journal.write_events(
-                events(), file=record, replace_file=known is not None and not resume
-            )
-            if counted == 0 and ctx.issues and not resume:
-                # Nothing usable and something wrong: refuse the file whole.
-                raise _Refused
-    except _Refused:
-        first = ctx.issues[0]
-        more = f" (and {len(ctx.issues) - 1} more problems)" if len(ctx.issues) > 1 else ""
+@dataclass(slots=True)
+class _Parsed:
+    """A file parsed in a worker process, ready to be written."""
+
+    events: list[UsageEvent]
+    consumed: int
+    line: int
+    state: dict[str, Any]
+    issues: list[ParseIssue]
+    hashes: tuple[str, str]
+    error: FileResult | None = None
+
+
+def _parse_events(plan: _Plan, fp: BinaryIO, ctx: ParseContext) -> Iterator[UsageEvent]:
+    fp.seek(plan.offset)
+    yield from plan.importer.parse(fp, ctx)
+    if not plan.importer.incremental:
+        ctx.consumed = plan.size
+
+
+def _failure(path: Path, err: BaseException) -> FileResult:
+    if isinstance(err, OSError):
         return FileResult(
-            str(path),
-            importer.name,
-            "refused",
-            issues=ctx.issues,
-            message=f"Nothing could be imported: line {first.line}: {first.reason}{more}.",
+            str(path), None, "refused", message=f"Could not read the file: {err.strerror or err}."
         )
-    status = "imported" if (offset == 0 or ctx.consumed > offset) else "unchanged"
+    log.error("importer failed on %s", path, exc_info=err)
     return FileResult(
         str(path),
-        importer.name,
-        status,
-        events_added=written.added,
-        events_updated=written.updated,
-        bytes_read=ctx.consumed - offset,
-        issues=ctx.issues,
+        None,
+        "refused",
+        message=f"Tokenworth failed to read this file ({type(err).__name__}: {err}); "
+        "nothing from it was imported. Please report this.",
     )
+
+
+def _parse_in_worker(plan: _Plan) -> _Parsed:
+    """Parse one whole file into memory (runs in a worker process)."""
+    ctx = ParseContext(
+        path=plan.path, offset=plan.offset, consumed=plan.offset, line=plan.line, state=plan.state
+    )
+    try:
+        with open(plan.path, "rb") as fp:
+            events = list(_parse_events(plan, fp, ctx))
+            hashes = _hashes(fp, ctx.consumed)
+    except Exception as err:  # a parser bug must cost one file, not the whole import
+        return _Parsed([], 0, 0, {}, [], ("", ""), error=_failure(plan.path, err))
+    return _Parsed(events, ctx.consumed, ctx.line, ctx.state, ctx.issues, hashes)
+
+
+def _pool_context() -> Any:
+    import multiprocessing
+    import threading
+
+    # fork is cheapest, but forking a process that runs other threads (the window's) is
+    # unsafe: there a fork server starts clean workers.
+    if os.name == "posix" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if os.name == "posix":
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+class _Writer:
+    """Writes parsed files into the journal, one savepoint each, committing every few seconds."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        total: int,
+        progress: Progress | None,
+        cancel: Callable[[], bool] | None,
+    ) -> None:
+        self.journal = journal
+        self.total = total
+        self.progress = progress
+        self.cancel = cancel
+        self.done = 0
+        self._tx = journal.transaction()
+        self._tx.__enter__()
+        self._last_commit = time.monotonic()
+
+    def close(self, err: BaseException | None) -> None:
+        """Commit what was written, or roll back the open transaction after ``err``."""
+        if err is None:
+            self._tx.__exit__(None, None, None)
+        else:
+            self._tx.__exit__(type(err), err, err.__traceback__)
+
+    def _maybe_commit(self) -> None:
+        if time.monotonic() - self._last_commit > COMMIT_EVERY_S:
+            self._tx.__exit__(None, None, None)
+            self._tx = self.journal.transaction()
+            self._tx.__enter__()
+            self._last_commit = time.monotonic()
+
+    def _tick_for(self, plan: _Plan) -> Callable[[int], None]:
+        base = self.done
+
+        def tick(n: int) -> None:
+            if self.cancel is not None and self.cancel():
+                raise Cancelled
+            if self.progress:
+                self.progress(base + n, self.total, str(plan.path))
+
+        return tick
+
+    def run_serial(self, plans: list[tuple[int, _Plan]], results: list[FileResult | None]) -> None:
+        """Parse and write file by file on this thread, streaming the events."""
+        for n, plan in plans:
+            ctx = ParseContext(
+                path=plan.path,
+                offset=plan.offset,
+                consumed=plan.offset,
+                line=plan.line,
+                state=plan.state,
+                tick=self._tick_for(plan),
+            )
+            try:
+                with open(plan.path, "rb") as fp:
+                    results[n] = self._write(plan, ctx, _parse_events(plan, fp, ctx), fp)
+            except Cancelled:
+                results[n] = FileResult(
+                    str(plan.path), None, "cancelled", message="Cancelled: nothing from this file."
+                )
+                return
+            except JournalError:
+                raise
+            except Exception as err:
+                results[n] = _failure(plan.path, err)
+            self.done += plan.size - plan.offset
+            self._maybe_commit()
+
+    def run_parallel(
+        self, plans: list[tuple[int, _Plan]], results: list[FileResult | None]
+    ) -> None:
+        """Parse in worker processes, write here in order; Cancel stops the workers."""
+        workers = min(os.cpu_count() or 2, 4, len(plans))
+        with _pool_context().Pool(workers) as pool:
+            it = pool.imap(_parse_in_worker, [p for _, p in plans], chunksize=1)
+            for (n, plan), parsed in zip(plans, it, strict=False):
+                if self.cancel is not None and self.cancel():
+                    pool.terminate()
+                    return
+                if parsed.error is not None:
+                    results[n] = parsed.error
+                else:
+                    ctx = ParseContext(
+                        path=plan.path,
+                        offset=plan.offset,
+                        consumed=parsed.consumed,
+                        line=parsed.line,
+                        state=parsed.state,
+                        issues=parsed.issues,
+                    )
+                    results[n] = self._write(plan, ctx, parsed.events, None, parsed.hashes)
+                self.done += plan.size - plan.offset
+                if self.progress:
+                    self.progress(self.done, self.total, str(plan.path))
+                self._maybe_commit()
+
+    def _write(
+        self,
+        plan: _Plan,
+        ctx: ParseContext,
+        events: Iterable[UsageEvent],
+        fp: BinaryIO | None,
+        hashes: tuple[str, str] | None = None,
+    ) -> FileResult:
+        record = FileRecord(
+            path=str(plan.path),
+            format=plan.importer.name,
+            size=plan.size,
+            mtime_ns=plan.mtime_ns,
+            inode=plan.inode,
+            consumed=plan.offset,
+            head_hash=None,
+            tail_hash=None,
+        )
+        counted = 0
+
+        def counting() -> Iterator[UsageEvent]:
+            nonlocal counted
+            for ev in events:
+                counted += 1
+                yield ev
+            # The parser has finished: the ledger row records where it stopped.
+            record.consumed = ctx.consumed
+            record.state = {**ctx.state, "_line": ctx.line}
+            record.head_hash, record.tail_hash = (
+                hashes if hashes is not None else _hashes(fp, ctx.consumed)
+            )
+
+        try:
+            with self.journal.transaction():
+                written = self.journal.write_events(
+                    counting(), file=record, replace_file=plan.replace
+                )
+                if counted == 0 and ctx.issues and plan.offset == 0:
+                    raise _Refused  # nothing usable and something wrong: refuse it whole
+        except _Refused:
+            first = ctx.issues[0]
+            more = f" (and {len(ctx.issues) - 1} more problems)" if len(ctx.issues) > 1 else ""
+            return FileResult(
+                str(plan.path),
+                plan.importer.name,
+                "refused",
+                issues=ctx.issues,
+                message=f"Nothing could be imported: line {first.line}: {first.reason}{more}.",
+            )
+        status = "imported" if (plan.offset == 0 or ctx.consumed > plan.offset) else "unchanged"
+        return FileResult(
+            str(plan.path),
+            plan.importer.name,
+            status,
+            events_added=written.added,
+            events_updated=written.updated,
+            bytes_read=ctx.consumed - plan.offset,
+            issues=ctx.issues,
+        )
 
 
 def _sniff(importer: Importer, path: Path, head: bytes) -> float:

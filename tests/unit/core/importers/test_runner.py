@@ -228,3 +228,31 @@ def test_sigkill_mid_import_leaves_whole_files(tmp_path: Path) -> None:
     assert set(counts.values()) <= {per_file}, "a file was half imported"
     assert files == len(counts)
     assert 0 < len(counts) < 60, "the kill should land mid-import; adjust the timing"
+
+
+def test_parallel_parsing_gives_the_same_journal(tmp_path: Path) -> None:
+    from tokenworth.core.store import open_journal
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for k in range(6):
+        _write(logs / f"f{k}.fake", "".join(line(i, n=k + i, session=f"S{k}") for i in range(50)))
+    _write(logs / "g.fake", line(0, session="G") + line(1, session="G", boom=True))
+    _write(logs / "h.fake", line(0, session="H") + "junk\n")
+    results = {}
+    for parallel in (False, True):
+        with open_journal(tmp_path / f"j{parallel}") as j:
+            report = import_paths(j, [logs], parallel=parallel)
+            results[parallel] = (
+                [
+                    (Path(r.path).name, r.status, r.events_added, len(r.issues))
+                    for r in report.files
+                ],
+                j.conn.execute(
+                    "SELECT session_key, events, input_tokens FROM sessions ORDER BY 1"
+                ).fetchall(),
+                {p: (r.consumed, r.state) for p, r in j.file_records().items()},
+            )
+    assert results[True] == results[False]
+    statuses = {name: status for name, status, _, _ in results[True][0]}
+    assert statuses["g.fake"] == "refused" and statuses["h.fake"] == "imported"
