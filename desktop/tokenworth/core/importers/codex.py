@@ -17,7 +17,7 @@ from tokenworth.core.importers.base import (
     project_from_cwd,
 )
 from tokenworth.core.model import UsageEvent
-from tokenworth.core.timeutil import normalize_ts
+from tokenworth.core.timeutil import normalize_ts, parse_ts
 
 TOOL = "codex"
 
@@ -41,6 +41,9 @@ _SESSION_UUID = re.compile(
 # root session's file whichever file is imported first (the store keeps the larger rank).
 RANK_ROOT = 1
 RANK_COPY = 0
+RANK_WITHDRAWN = 2  # replaces a snapshot counted too early, see _Parser.count
+# Snapshots of a subagent's replay burst are written together; real calls are further apart.
+BURST_GAP_S = 1.0
 
 
 def _usage(obj: Any) -> list[int] | None:
@@ -254,9 +257,13 @@ class _Parser:
         """Turn one cumulative snapshot into the call it adds, if any.
 
         A spawned subagent's file may start with a burst replaying the parent's usage
-        re-stamped to one second (ccusage #950/#1218): when the first two advancing
-        snapshots share their second, every snapshot of that second is a copy. The first
-        snapshot is held back (in ``state["burst"]``) until the second one decides.
+        re-stamped to its creation time (ccusage #950/#1218). As ccusage does, when the
+        first two advancing snapshots are less than a second apart they are copies, and so
+        is every following one less than a second after the previous copy. Real calls are
+        seconds apart (at least 2.2 s in the localpush sample): each is a model round trip.
+        The first snapshot is held back (``state["burst"]["held"]``) until the second one
+        decides; if the bytes end first it is counted, and withdrawn again should the next
+        read prove it a copy (``_withdrawn``).
         """
         st = self.state
         prev: list[int] | None = st.get("prev")
@@ -277,27 +284,33 @@ class _Parser:
         if total is not None:
             st["prev"] = total
         assert delta is not None
+        model = model or st.get("model")
         burst = st.get("burst")
         if burst is not None and burst.get("phase") != "done" and ts is not None:
-            second = ts[:19]
+            at = parse_ts(ts).timestamp()
+            near = "at" in burst and abs(at - burst["at"]) < BURST_GAP_S
+            if near and burst["phase"] == "open":  # a second snapshot right away: a replay
+                burst["phase"] = "skip"
+                burst.pop("held", None)
+                released = burst.pop("released", None)
+                if released:
+                    yield self._withdrawn(*released)
             if burst["phase"] == "skip":
-                if second == burst["second"]:
+                if near:
+                    burst["at"] = at
                     return
                 burst["phase"] = "done"
-            elif "held" not in burst:
-                burst["second"] = second
-                burst["held"] = [ts, model or st.get("model"), delta, lineno]
+            elif "held" not in burst and "released" not in burst:
+                burst.update(at=at, held=[ts, model, delta])
                 return
-            elif second == burst["second"]:
-                burst.update(phase="skip")
-                del burst["held"]
-                return
-            else:
+            else:  # far from the first snapshot: both are real calls
+                burst["phase"] = "done"
+                burst.pop("released", None)
                 yield from self._release_held()
         if ts is None:
             self.ctx.issue(lineno, "token_count without a valid timestamp")
             return
-        event = self._event(ts, model or st.get("model"), delta)
+        event = self._event(ts, model, delta)
         if event is not None:
             yield event
 
@@ -305,14 +318,33 @@ class _Parser:
         burst = self.state.get("burst")
         if not burst or "held" not in burst:
             return
-        ts, model, delta, _lineno = burst.pop("held")
-        burst["phase"] = "done"
+        ts, model, delta = burst.pop("held")
         event = self._event(ts, model, delta)
-        if event is not None:
-            yield event
+        if event is None:
+            burst["phase"] = "done"
+            return
+        if burst["phase"] == "open":
+            burst["released"] = [event.ts, event.model, event.dedup_key]
+        yield event
+
+    def _withdrawn(self, ts: str, model: str | None, key: str) -> UsageEvent:
+        """A zero copy of a released snapshot that replaces it: it was part of a replay."""
+        st = self.state
+        cwd = st.get("cwd")
+        return UsageEvent(
+            tool=TOOL,
+            ts=ts,
+            session_key=f"codex:{st.get('session') or self._fallback_session()}",
+            dedup_key=key,
+            dedup_rank=RANK_WITHDRAWN,
+            model=model,
+            project=project_from_cwd(cwd),
+            cwd=cwd,
+            git_branch=st.get("branch"),
+        )
 
     def finish(self) -> Iterator[UsageEvent]:
-        """End of the bytes available now: a lone held snapshot is a real call."""
+        """End of the bytes available now: a lone held snapshot is, so far, a real call."""
         yield from self._release_held()
 
     def _event(self, ts: str, model: str | None, delta: list[int]) -> UsageEvent | None:

@@ -182,7 +182,10 @@ class GeminiImporter(Importer):
             record = json.loads(data)
         except ValueError as err:
             # Often a file caught mid-rewrite: nothing is consumed, the next import retries.
-            ctx.issue(None, f"not valid JSON ({getattr(err, 'msg', err)})")
+            if isinstance(err, json.JSONDecodeError):
+                ctx.issue(err.lineno, f"not valid JSON ({err.msg})")
+            else:
+                ctx.issue(None, "not valid UTF-8 JSON")
             return
         if not isinstance(record, dict) or not isinstance(record.get("messages"), list):
             ctx.issue(None, "not a Gemini conversation record (no messages list)")
