@@ -179,7 +179,17 @@ def iter_lines_with(
     """
     import re
 
-    find = re.compile(b"|".join(re.escape(n) for n in needles)).search
+    if len(needles) == 1:
+        needle = needles[0]
+
+        def find(buf: bytes, pos: int, endpos: int) -> int:
+            return buf.find(needle, pos, endpos)
+    else:
+        search = re.compile(b"|".join(re.escape(n) for n in needles)).search
+
+        def find(buf: bytes, pos: int, endpos: int) -> int:
+            m = search(buf, pos, endpos)
+            return -1 if m is None else m.start()
     lineno = ctx.line
     carry = b""
     read_end = start = _resume_position(fp, ctx)  # offset just past the bytes read so far
@@ -205,16 +215,15 @@ def iter_lines_with(
         end = buf.rfind(b"\n") + 1  # [0, end) holds complete lines only
         counted = 0
         if end:
-            m = find(buf, 0, end)
-            while m is not None:
-                i = m.start()
+            i = find(buf, 0, end)
+            while i >= 0:
                 ls = buf.rfind(b"\n", 0, i) + 1
                 le = buf.find(b"\n", i)
                 lineno += buf.count(b"\n", counted, ls) + 1
                 counted = le + 1
                 ctx.consumed, ctx.line = base_off + counted, lineno
                 yield lineno, buf[ls:le]
-                m = find(buf, counted, end)
+                i = find(buf, counted, end)
             lineno += buf.count(b"\n", counted, end)
             ctx.consumed, ctx.line = base_off + end, lineno
         carry = buf[end:]
@@ -227,7 +236,7 @@ def iter_lines_with(
             return  # partial line of a file still being written
         lineno += 1
         ctx.consumed, ctx.line = read_end, lineno
-        if find(carry):
+        if find(carry, 0, len(carry)) >= 0:
             yield lineno, carry
 
 
