@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from tokenworth.core.importers.base import Importer, ParseContext, iter_lines, project_from_cwd
+from tokenworth.core.importers.base import (
+    Importer,
+    ParseContext,
+    iter_lines_with,
+    load_json_line,
+    project_from_cwd,
+)
 from tokenworth.core.model import UsageEvent
 from tokenworth.core.timeutil import normalize_ts
 
@@ -23,6 +28,8 @@ KEY_PREFIX = "claude-code:"
 # usage.speed wins, as in ccusage. Token totals stay far below 2**48.
 _MAIN_BIT = 1 << 50
 _SPEED_BIT = 1
+
+_NEEDLES = (b'"assistant"',)
 
 # Line types that only Claude Code writes (with the JSON spacing Node's JSON.stringify uses,
 # or with a space after the colon for files that were re-serialized).
@@ -161,24 +168,16 @@ class ClaudeCodeImporter(Importer):
         """
         fallback_session = session_from_path(Path(ctx.path))
         best: dict[str, tuple[int, UsageEvent]] = {}
-        loads = json.loads
         take = self._take
-        for lineno, raw in iter_lines(fp, ctx):
-            # Fast path: most bytes are tool results, hook/bash progress and snapshots.
-            # Only a line that names both "assistant" and "usage" can be a billed call;
-            # "assistant" first, as it is the rarer of the two outside assistant lines.
-            if b'"assistant"' not in raw or b'"usage"' not in raw:
+        # Fast path: most bytes are tool results, hook/bash progress and snapshots. Only
+        # a line that names both "usage" and "assistant" can be a billed call: the chunk
+        # search skips the rest without making Python objects of them.
+        for lineno, raw in iter_lines_with(fp, ctx, _NEEDLES):
+            if b'"assistant"' not in raw:
                 continue
-            try:
-                obj = loads(raw)
-            except ValueError as err:  # JSONDecodeError, or UnicodeDecodeError on bad bytes
-                if b"\x00" in raw:
-                    reason = "binary data, not text"
-                else:
-                    reason = f"not valid JSON ({getattr(err, 'msg', None) or err})"
-                ctx.issue(lineno, reason)
-                continue
-            take(obj, raw, lineno, ctx, fallback_session, best)
+            obj = load_json_line(raw, lineno, ctx)
+            if obj is not None:
+                take(obj, raw, lineno, ctx, fallback_session, best)
         for _rank, event in best.values():
             yield event
 
@@ -202,7 +201,7 @@ class ClaudeCodeImporter(Importer):
         fallback_session: str,
         best: dict[str, tuple[int, UsageEvent]],
     ) -> None:
-        """Put the event of one parsed line into ``best`` unless a better line of it is there."""
+        """Keep one parsed line in ``best`` unless a better line of its response is there."""
         # progress lines (data.message.message.usage copies of subagent calls) stop here.
         if type(obj) is not dict or obj.get("type") != "assistant":
             return
@@ -212,9 +211,16 @@ class ClaudeCodeImporter(Importer):
         usage = message.get("usage")
         if type(usage) is not dict or not usage:
             return  # "usage": null or {} (seen in real files): nothing billed
-        input_tokens = _tokens(usage.get("input_tokens"))
-        output_tokens = _tokens(usage.get("output_tokens"))
-        cache_read = _tokens(usage.get("cache_read_input_tokens"))
+        # Counts are ints in every real file; _tokens() tolerates nulls and odd types.
+        input_tokens = usage.get("input_tokens")
+        if type(input_tokens) is not int or input_tokens < 0:
+            input_tokens = _tokens(input_tokens)
+        output_tokens = usage.get("output_tokens")
+        if type(output_tokens) is not int or output_tokens < 0:
+            output_tokens = _tokens(output_tokens)
+        cache_read = usage.get("cache_read_input_tokens")
+        if type(cache_read) is not int or cache_read < 0:
+            cache_read = _tokens(cache_read)
         # Newer versions split cache writes by lifetime; ccusage prefers the split.
         split = usage.get("cache_creation")
         if type(split) is dict and (
@@ -254,23 +260,24 @@ class ClaudeCodeImporter(Importer):
         kept = best.get(dedup_key)
         if kept is not None and kept[0] >= rank:
             return  # an earlier line of this response was as large (streaming, quirk 1)
-        cost = obj.get("costUSD")  # only older versions (1.0.x) wrote it
         cwd = _text(obj.get("cwd"))
-        event = UsageEvent(
-            tool=TOOL,
-            ts=ts,
-            session_key=KEY_PREFIX + session,
-            dedup_key=dedup_key,
-            model=_text(message.get("model")),
-            input_tokens=input_tokens,
-            cache_creation_tokens=cache_creation,
-            cache_read_tokens=cache_read,
-            output_tokens=output_tokens,
-            total_tokens=total,
-            cost_usd=_cost(cost),
-            project=project_from_cwd(cwd),
-            cwd=cwd,
-            git_branch=_text(obj.get("gitBranch")),
-            dedup_rank=rank,
+        best[dedup_key] = (
+            rank,
+            UsageEvent(
+                tool=TOOL,
+                ts=ts,
+                session_key=KEY_PREFIX + session,
+                dedup_key=dedup_key,
+                model=_text(message.get("model")),
+                input_tokens=input_tokens,
+                cache_creation_tokens=cache_creation,
+                cache_read_tokens=cache_read,
+                output_tokens=output_tokens,
+                total_tokens=total,
+                cost_usd=_cost(obj.get("costUSD")),  # only older versions (1.0.x) wrote it
+                project=project_from_cwd(cwd),
+                cwd=cwd,
+                git_branch=_text(obj.get("gitBranch")),
+                dedup_rank=rank,
+            ),
         )
-        best[dedup_key] = (rank, event)
