@@ -93,6 +93,14 @@ def dedup_key(ts: str, model: str | None, delta: list[int]) -> str:
 
     Forked and subagent files copy the parent's ``token_count`` lines with their
     timestamps, so a copied call gets the same key as the original and is stored once.
+
+    Args:
+        ts: The call's time stamp in stored form.
+        model: The model, or None.
+        delta: The call's five raw counters, in ``USAGE_KEYS`` order.
+
+    Returns:
+        ``codex:`` and a SHA-1 of the three.
     """
     text = json.dumps([ts, model, delta], separators=(",", ":"))
     return "codex:" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()

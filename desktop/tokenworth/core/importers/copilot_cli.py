@@ -43,6 +43,12 @@ def normalize_usage(usage: Mapping[str, Any]) -> TokenCounts:
     reasoning included (github/copilot-sdk#1160; the real sample agrees: its six requests
     of at most 35k context cannot hold 187k uncached plus 152k cached). Cache writes are
     assumed to be inside ``inputTokens`` too, like cache reads.
+
+    Args:
+        usage: The ``usage`` object of one model in ``modelMetrics``.
+
+    Returns:
+        The UsageEvent token fields (its total is derived from them).
     """
     inp = _int(usage.get("inputTokens"))
     cache_read = _int(usage.get("cacheReadTokens"))

@@ -48,6 +48,12 @@ def normalize_tokens(tokens: Mapping[str, Any]) -> TokenCounts:
     is prompt text the model read for tool use, so it is uncached input. The result's
     total equals Gemini's own ``total`` (input + output + thoughts + tool). As ccusage
     does, ``cached`` is taken as separate from ``input`` only when ``total`` proves it.
+
+    Args:
+        tokens: A message's ``tokens`` object.
+
+    Returns:
+        The UsageEvent token fields (its total is derived from them).
     """
     inp = _int(tokens.get("input"))
     out = _int(tokens.get("output"))
