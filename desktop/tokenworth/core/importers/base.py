@@ -65,6 +65,14 @@ class Importer:
     incremental: ClassVar[bool] = True
     suffixes: ClassVar[tuple[str, ...]] = (".jsonl",)
 
+    def is_incremental(self, state: Mapping[str, Any]) -> bool:
+        """Whether the file whose parser state is ``state`` only ever grows by appends.
+
+        Defaults to the class's ``incremental``; a format with both append-only and
+        rewritten files (Gemini's JSONL and legacy JSON) decides per file from its state.
+        """
+        return self.incremental
+
     def sniff(self, path: Path, head: bytes) -> float:
         """How sure (0 to 1) this importer is that a file with these first bytes is its format."""
         raise NotImplementedError

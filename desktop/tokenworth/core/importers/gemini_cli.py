@@ -108,6 +108,10 @@ class GeminiImporter(Importer):
         """A ``.json``/``.jsonl`` file inside a ``chats`` folder (other tmp files are not)."""
         return path.name.endswith(self.suffixes) and "chats" in path.parts[:-1]
 
+    def is_incremental(self, state: Mapping[str, Any]) -> bool:
+        """JSONL recordings grow by appends; a legacy JSON record is rewritten in place."""
+        return not state.get("legacy")
+
     def sniff(self, path: Path, head: bytes) -> float:
         """Sure for a metadata first line or a whole ConversationRecord."""
         body = head.lstrip()

@@ -271,7 +271,7 @@ def _plan(cand: _Candidate, known: FileRecord | None) -> _Plan | FileResult:
             resume = False
             if (
                 known is not None
-                and importer.incremental
+                and importer.is_incremental(known.state)
                 and known.format == importer.name
                 and st.st_size >= known.consumed
                 and known.inode == st.st_ino
@@ -311,8 +311,8 @@ class _Parsed:
 def _parse_events(plan: _Plan, fp: BinaryIO, ctx: ParseContext) -> Iterator[UsageEvent]:
     fp.seek(plan.offset)
     yield from plan.importer.parse(fp, ctx)
-    if not plan.importer.incremental:
-        ctx.consumed = plan.size
+    if not plan.importer.is_incremental(ctx.state):
+        ctx.consumed = plan.size  # a whole-file format: all of it was read
 
 
 def _failure(path: Path, err: BaseException) -> FileResult:
@@ -496,13 +496,14 @@ class _Writer:
                     raise _Refused  # nothing usable and something wrong: refuse it whole
         except _Refused:
             first = ctx.issues[0]
+            where = f"line {first.line}: " if first.line else ""
             more = f" (and {len(ctx.issues) - 1} more problems)" if len(ctx.issues) > 1 else ""
             return FileResult(
                 str(plan.path),
                 plan.importer.name,
                 "refused",
                 issues=ctx.issues,
-                message=f"Nothing could be imported: line {first.line}: {first.reason}{more}.",
+                message=f"Nothing could be imported: {where}{first.reason}{more}.",
             )
         status = "imported" if (plan.offset == 0 or ctx.consumed > plan.offset) else "unchanged"
         return FileResult(

@@ -431,7 +431,7 @@ class Journal:
                 )
                 conn.execute("DELETE FROM events WHERE file_id = ?", [file_id])
             max_id = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
-            before = conn.total_changes
+            changed = 0
             batch: list[tuple[Any, ...]] = []
             keys = result.sessions
             for ev in events:
@@ -459,11 +459,10 @@ class Journal:
                     )
                 )
                 if len(batch) >= 2000:
-                    conn.executemany(_UPSERT_EVENT, batch)
+                    changed += self._upsert(batch)
                     batch.clear()
             if batch:
-                conn.executemany(_UPSERT_EVENT, batch)
-            changed = conn.total_changes - before
+                changed += self._upsert(batch)
             result.added = conn.execute(
                 "SELECT count(*) FROM events WHERE id > ?", [max_id]
             ).fetchone()[0]
@@ -475,6 +474,20 @@ class Journal:
                 # and its state forward while the iterator ran.
                 self._save_file(file)
         return result
+
+    def _upsert(self, batch: list[tuple[Any, ...]]) -> int:
+        """Upsert one batch of event rows; returns how many rows were inserted or replaced."""
+        conn = self.conn
+        # A replaced row may move to another session (a fork's copy losing to the
+        # parent's line): the session it leaves must be recomputed too.
+        conn.execute(
+            "INSERT OR IGNORE INTO _touched SELECT session_key FROM events "
+            "WHERE dedup_key IN (SELECT value FROM json_each(?))",
+            [json.dumps([row[0] for row in batch])],
+        )
+        before = conn.total_changes
+        conn.executemany(_UPSERT_EVENT, batch)
+        return conn.total_changes - before
 
     def _refresh_touched_sessions(self) -> None:
         conn = self.conn

@@ -210,3 +210,13 @@ def test_check_reports_integrity(journal: Journal) -> None:
     result = journal.check()
     assert result["ok"] and result["integrity"] == "ok"
     assert result["migrations"] == list(schema.KNOWN_MIGRATIONS)
+
+
+def test_an_event_moving_to_another_session_refreshes_both(journal: Journal) -> None:
+    """A fork's copy imported first, then the parent's line with a higher rank wins the key."""
+    journal.write_events([_event("shared", session="fork", rank=1), _event("own", session="fork")])
+    assert journal.session("fork").events == 2
+    journal.write_events([_event("shared", session="parent", rank=5)])
+    assert journal.session("parent").events == 1
+    assert journal.session("fork").events == 1
+    assert journal.session("fork").input_tokens == 100
