@@ -112,12 +112,12 @@ class ClaudeCodeImporter(Importer):
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
         if not text.startswith(b"{"):
             return 0.0
-        types = {m.group(1) for m in _TYPE_RE.finditer(text)}
-        if not types:
-            return 0.0
         has_session = b'"sessionId"' in text
-        if has_session and b'"parentUuid"' in text and types & {b"assistant", b"user"}:
+        # Every conversation line starts with these thread fields, before its (possibly
+        # huge) message: enough even when the head holds only part of one line.
+        if has_session and b'"parentUuid"' in text and b'"isSidechain"' in text:
             return 0.95
+        types = {m.group(1) for m in _TYPE_RE.finditer(text)}
         if types & {b"file-history-snapshot", b"queue-operation"}:
             return 0.85
         if b'"leafUuid"' in text and b"summary" in types:
