@@ -120,7 +120,7 @@ class _Record:
     request_id: str | None
     sidechain: bool | None
     usage: Usage
-    day: str
+    ts: str
     skipped_by_ccusage: bool = False
 
 
@@ -210,6 +210,7 @@ class _Gen:
         days: int,
         quirk7: float,
         nulls: bool,
+        no_request_id: float,
     ) -> None:
         self.tree = tree
         self.rng = random.Random(seed)
@@ -218,6 +219,7 @@ class _Gen:
         self.days = days
         self.quirk7 = quirk7
         self.nulls = nulls
+        self.no_request_id = no_request_id
         self.records: list[_Record] = []
         rng = self.rng
         pool = []
@@ -292,7 +294,7 @@ class _Session:
         self.slug = "-".join(rng.choices(("modular", "petting", "thompson", "quiet", "river"), k=3))
         self.model = rng.choice(OLD_MODELS if self.old else MAIN_MODELS)
         self.cache_1h = rng.random() < 0.7
-        self.no_request_id = (not force) and rng.random() < 0.05
+        self.no_request_id = (not force) and rng.random() < gen.no_request_id
         self.fast = (not self.old) and (force or rng.random() < 0.1)
         self.budget = budget
         self.t = t0
@@ -539,10 +541,10 @@ class _Session:
             c.file.add(line)
             ids.append(uid)
             lines_ts.append((ts_ms, counted))
-            g.record(_Record(str(c.file.path), mid, rid, c.sidechain, counted, ts[:10], skip))
+            g.record(_Record(str(c.file.path), mid, rid, c.sidechain, counted, ts, skip))
             if copy_at == i and progress is not None:
                 self._progress_copy(progress, message, rid, uid, ts, agent or "")
-                g.record(_Record(str(progress.file.path), mid, rid, None, counted, ts[:10]))
+                g.record(_Record(str(progress.file.path), mid, rid, None, counted, ts))
             if kind == "tool_use" and tool not in ("Task", "mcp__metrics__report"):
                 # Hooks and streamed bash output: many small lines, most of a real file.
                 for _ in range(rng.choice((0, 1, 1, 2, 3))):
@@ -713,7 +715,7 @@ class _Session:
             block = '{"type":"text","text":"(replayed)"}'
             line, _, _ = self._assistant_line(sctx, self.model, mid, rid, block, u, ts)
             sctx.file.add(line)
-            g.record(_Record(str(sub.path), mid, rid, True, u, ts[:10]))
+            g.record(_Record(str(sub.path), mid, rid, True, u, ts))
         self.response(sctx, self.model, [("text", "")])
 
     def turn(self, projects: Path, first: bool) -> None:
@@ -817,6 +819,10 @@ class _Session:
         return cut
 
 
+def _ccusage_request_key(r: _Record) -> str:
+    return r.request_id if r.request_id is not None else "\0ts:" + r.ts
+
+
 def _ccusage_replaces(new: _Record, old: _Record) -> bool:
     if (new.sidechain is True) != (old.sidechain is True):
         return old.sidechain is True
@@ -833,6 +839,11 @@ def ccusage_daily_model(records: list[_Record]) -> dict[str, Totals]:
     when either side is a sidechain; the non-sidechain entry, then the larger total, wins.
     ``agent_progress`` copies arrive with no isSidechain field, so they win over the
     subagent's own lines (FORMATS.md quirk 7).
+
+    Found by comparing with the real binary (not in FORMATS.md): when ``requestId`` is
+    missing, 20.0.24 daily treats lines with the same message id but different timestamps
+    as different calls, so every streamed line of such a response counts; its ``session``
+    report does not.
     """
     kept: list[_Record] = []
     exact: dict[tuple[str, str | None], list[int]] = {}
@@ -844,8 +855,9 @@ def ccusage_daily_model(records: list[_Record]) -> dict[str, Totals]:
             kept.append(r)
             continue
         index = None
-        for i in exact.get((r.message_id, r.request_id), []):
-            if kept[i].message_id == r.message_id and kept[i].request_id == r.request_id:
+        req = _ccusage_request_key(r)
+        for i in exact.get((r.message_id, req), []):
+            if kept[i].message_id == r.message_id and _ccusage_request_key(kept[i]) == req:
                 index = i
                 break
         if index is None:
@@ -861,11 +873,11 @@ def ccusage_daily_model(records: list[_Record]) -> dict[str, Totals]:
             continue
         kept.append(r)
         i = len(kept) - 1
-        exact.setdefault((r.message_id, r.request_id), []).append(i)
+        exact.setdefault((r.message_id, req), []).append(i)
         by_id.setdefault(r.message_id, []).append(i)
     out: dict[str, Totals] = {}
     for r in kept:
-        out.setdefault(r.day, Totals()).add(r.usage, events=0)
+        out.setdefault(r.ts[:10], Totals()).add(r.usage, events=0)
     return {d: t for d, t in sorted(out.items()) if t.total_tokens}
 
 
@@ -879,6 +891,7 @@ def generate_tree(
     days: int = 3,
     quirk7: float = 0.0,
     nulls: bool = False,
+    no_request_id: float = 0.0,
     bad_lines: int = 0,
     partial_last_line: bool = False,
     progress: Callable[[int, int], None] | None = None,
@@ -896,6 +909,8 @@ def generate_tree(
             of the final one (where ccusage 20.0.24 daily comes out low).
         nulls: Add responses with ``costUSD``/``model``/``cache_read_input_tokens`` null,
             which we count and ccusage skips.
+        no_request_id: Share of sessions whose lines have no ``requestId`` (third-party
+            endpoints), which ccusage 20.0.24 daily dedups by message id and timestamp.
         bad_lines: How many truncated (malformed) assistant lines to insert.
         partial_last_line: End the last main file in the middle of a new response's line.
         progress: Called with (bytes written, target bytes).
@@ -906,7 +921,7 @@ def generate_tree(
     projects = root / "projects"
     tree = GeneratedTree(root=root, projects=projects)
     day0 = dt.date.fromisoformat(start)
-    gen = _Gen(tree, seed, day0, days, quirk7, nulls)
+    gen = _Gen(tree, seed, day0, days, quirk7, nulls, no_request_id)
     rng = gen.rng
     written = 0
     n_files = 0
@@ -976,7 +991,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--days", type=int, default=30)
     ap.add_argument("--start", default="2026-01-05")
-    ap.add_argument("--quirk7", type=float, default=0.0)
+    ap.add_argument("--quirk7", type=float, default=0.0, help="share of partial progress copies")
+    ap.add_argument("--nulls", action="store_true", help="add lines that ccusage skips")
+    ap.add_argument("--no-request-id", type=float, default=0.0, help="share of such sessions")
     ap.add_argument("--json", type=Path, help="write the truth here")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
@@ -996,6 +1013,8 @@ def main(argv: list[str] | None = None) -> int:
         start=args.start,
         days=args.days,
         quirk7=args.quirk7,
+        nulls=args.nulls,
+        no_request_id=args.no_request_id,
         progress=show,
     )
     print(
