@@ -23,6 +23,7 @@ from tokenworth.core.importers import registry
 from tokenworth.core.importers.base import Cancelled, Importer, ParseContext
 from tokenworth.core.model import FileResult, ImportReport, ParseIssue, UsageEvent
 from tokenworth.core.store import FileRecord, Journal
+from tokenworth.core.store.journal import PackedEvent, pack_event
 
 log = logging.getLogger(__name__)
 
@@ -299,7 +300,7 @@ def _plan(cand: _Candidate, known: FileRecord | None) -> _Plan | FileResult:
 class _Parsed:
     """A file parsed in a worker process, ready to be written."""
 
-    events: list[UsageEvent]
+    events: list[PackedEvent]
     consumed: int
     line: int
     state: dict[str, Any]
@@ -337,7 +338,7 @@ def _parse_in_worker(plan: _Plan) -> _Parsed:
     )
     try:
         with open(plan.path, "rb") as fp:
-            events = list(_parse_events(plan, fp, ctx))
+            events = [pack_event(ev) for ev in _parse_events(plan, fp, ctx)]
             hashes = _hashes(fp, ctx.consumed)
     except Exception as err:  # a parser bug must cost one file, not the whole import
         return _Parsed([], 0, 0, {}, [], ("", ""), error=_failure(plan.path, err))
@@ -459,7 +460,7 @@ class _Writer:
         self,
         plan: _Plan,
         ctx: ParseContext,
-        events: Iterable[UsageEvent],
+        events: Iterable[UsageEvent | PackedEvent],
         fp: BinaryIO | None,
         hashes: tuple[str, str] | None = None,
     ) -> FileResult:
@@ -475,7 +476,7 @@ class _Writer:
         )
         counted = 0
 
-        def counting() -> Iterator[UsageEvent]:
+        def counting() -> Iterator[UsageEvent | PackedEvent]:
             nonlocal counted
             for ev in events:
                 counted += 1

@@ -77,6 +77,36 @@ ON CONFLICT(session_key) DO UPDATE SET
     cost_usd = excluded.cost_usd, estimated = excluded.estimated
 """
 
+PackedEvent = tuple[Any, ...]
+
+
+def pack_event(ev: UsageEvent) -> PackedEvent:
+    """An event as a plain tuple in the events table's column order, without ``file_id``.
+
+    Tuples pickle five times faster than the dataclass, which matters when worker
+    processes send back tens of thousands of events.
+    """
+    return (
+        ev.dedup_key,
+        ev.dedup_rank,
+        ev.tool,
+        ev.ts,
+        ev.session_key,
+        ev.model,
+        ev.input_tokens,
+        ev.cache_creation_tokens,
+        ev.cache_read_tokens,
+        ev.output_tokens,
+        ev.reasoning_tokens,
+        ev.total_tokens,
+        ev.cost_usd,
+        int(ev.estimated),
+        ev.project,
+        ev.cwd,
+        ev.git_branch,
+    )
+
+
 SESSION_SORT_COLUMNS = {
     "start": "s.start",
     "tool": "s.tool",
@@ -417,7 +447,7 @@ class Journal:
 
     def write_events(
         self,
-        events: Iterable[UsageEvent],
+        events: Iterable[UsageEvent | PackedEvent],
         *,
         file: FileRecord | None = None,
         replace_file: bool = False,
@@ -428,7 +458,8 @@ class Journal:
         e.g. on Cancel), the journal is left exactly as it was.
 
         Args:
-            events: Normalized events; a known dedup_key is replaced only by a higher rank.
+            events: Normalized events (or ``pack_event`` tuples, cheaper to send between
+                processes); a known dedup_key is replaced only by a higher rank.
             file: The ledger row to save for the file these events came from.
             replace_file: Drop this file's earlier events first (the file was rewritten).
 
@@ -454,29 +485,9 @@ class Journal:
             batch: list[tuple[Any, ...]] = []
             keys = result.sessions
             for ev in events:
-                keys.add(ev.session_key)
-                batch.append(
-                    (
-                        ev.dedup_key,
-                        ev.dedup_rank,
-                        file_id,
-                        ev.tool,
-                        ev.ts,
-                        ev.session_key,
-                        ev.model,
-                        ev.input_tokens,
-                        ev.cache_creation_tokens,
-                        ev.cache_read_tokens,
-                        ev.output_tokens,
-                        ev.reasoning_tokens,
-                        ev.total_tokens,
-                        ev.cost_usd,
-                        int(ev.estimated),
-                        ev.project,
-                        ev.cwd,
-                        ev.git_branch,
-                    )
-                )
+                row = ev if type(ev) is tuple else pack_event(ev)  # type: ignore[arg-type]
+                keys.add(row[4])  # session_key
+                batch.append((row[0], row[1], file_id, *row[2:]))
                 if len(batch) >= 2000:
                     changed += self._upsert(batch)
                     batch.clear()
