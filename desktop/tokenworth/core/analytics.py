@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tokenworth.core.errors import InputError
-from tokenworth.core.store import Journal
+from tokenworth.core.pricing import TIER_THRESHOLD, PriceTable, default_prices
+from tokenworth.core.store import Journal, SessionFilter
 
 BUCKETS = ("day", "week", "month", "session", "tool", "model", "project", "tag")
+# The token counts a price applies to (reasoning is part of output).
+_PRICED = ("input_tokens", "cache_creation_tokens", "cache_read_tokens", "output_tokens")
 _SUMS = (
     "input_tokens",
     "output_tokens",
@@ -52,30 +58,87 @@ class EventFilter:
         return (" AND ".join(parts) or "1"), params
 
 
+# Optional event columns a later migration may add; priced when present (see pricing.py).
+_OPTIONAL_EVENT_COLUMNS = ("cache_creation_1h_tokens", "speed")
+
+
+def _cost_sql(conn: sqlite3.Connection) -> tuple[str, str]:
+    """Select-list and GROUP BY fragments that let events be priced per group.
+
+    Events are grouped by model, speed and whether the source reported a cost; per group
+    the token sums and, per token type, the sum of the tokens beyond the tier threshold
+    (tiers apply per call) are enough to price every call exactly (Price.cost ``excess``).
+    """
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(events)")}
+    w1h = "e.cache_creation_1h_tokens" if "cache_creation_1h_tokens" in cols else "0"
+    speed = "e.speed" if "speed" in cols else "NULL"
+    t = TIER_THRESHOLD
+
+    def over(expr: str) -> str:
+        return f"sum(CASE WHEN {expr} > {t} THEN {expr} - {t} ELSE 0 END)"
+
+    select = (
+        f"e.model AS model, {speed} AS speed, e.cost_usd IS NULL AS unreported, "
+        f"sum({w1h}) AS cache_1h_tokens, sum(e.total_tokens > 0) AS billed_events, "
+        f"{over('e.input_tokens')} AS x_in, "
+        f"{over(f'(e.cache_creation_tokens - {w1h})')} AS x_w5, "
+        f"{over(w1h)} AS x_w1, "
+        f"{over('e.cache_read_tokens')} AS x_rd, "
+        f"{over('e.output_tokens')} AS x_out"
+    )
+    return select, "model, speed, unreported"
+
+
+def _price_group(row: dict[str, Any], prices: PriceTable) -> tuple[float | None, int]:
+    """(cost or None, unpriced events) of one group of events from a ``_cost_sql`` query."""
+    if not row["unreported"]:
+        return row["cost_usd"], 0
+    price = prices.lookup(row["model"])
+    if price is None:
+        return None, row["billed_events"]
+    w1h = row["cache_1h_tokens"]
+    cost = price.cost(
+        row["input_tokens"],
+        row["cache_creation_tokens"] - w1h,
+        w1h,
+        row["cache_read_tokens"],
+        row["output_tokens"],
+        excess=(row["x_in"], row["x_w5"], row["x_w1"], row["x_rd"], row["x_out"]),
+        fast=row["speed"] == "fast",
+    )
+    return cost, 0
+
+
 @dataclass(slots=True)
 class _Acc:
     sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_SUMS, 0))
     estimated_tokens: int = 0
     cost: float | None = None
+    unpriced_events: int = 0
     events: int = 0
     sessions: set[str] = field(default_factory=set)
 
-    def add(self, row: dict[str, Any]) -> None:
+    def add(self, row: dict[str, Any], prices: PriceTable) -> None:
         for k in _SUMS:
             self.sums[k] += row[k]
         self.estimated_tokens += row["estimated_tokens"]
-        if row["cost_usd"] is not None:
-            self.cost = (self.cost or 0.0) + row["cost_usd"]
+        cost, unpriced = _price_group(row, prices)
+        if cost is not None:
+            self.cost = (self.cost or 0.0) + cost
+        self.unpriced_events += unpriced
         self.events += row["events"]
         self.sessions.add(row["session_key"])
 
-    def out(self, label: str | None) -> dict[str, Any]:
+    def out(self, label: str | None, values: dict[str, int]) -> dict[str, Any]:
         d: dict[str, Any] = {} if label is None else {"period": label}
         d.update(self.sums)
         d["estimated_tokens"] = self.estimated_tokens
         d["cost_usd"] = None if self.cost is None else round(self.cost, 6)
+        d["unpriced_events"] = self.unpriced_events
         d["events"] = self.events
         d["sessions"] = len(self.sessions)
+        rated = [values[k] for k in self.sessions if k in values]
+        d["mean_value"] = sum(rated) / len(rated) if rated else None
         return d
 
 
@@ -97,12 +160,18 @@ def stats(
     flt: EventFilter | None = None,
     *,
     week_start: int = 0,
+    prices: PriceTable | None = None,
 ) -> dict[str, Any]:
-    """Token, cost, event and session sums per bucket.
+    """Token, cost, event and session sums per bucket, with the mean value of its sessions.
 
     Time buckets are in ``tz`` and correct across DST changes: events are grouped per UTC
     hour in SQL (per minute when the zone has a non-whole-hour offset), and each group is
     placed in its local day, week or month.
+
+    ``cost_usd`` is API-equivalent: the cost the source reported where it did, else the
+    list-price estimate; None when no event of the bucket has either. ``unpriced_events``
+    counts events with tokens, no reported cost and no price. ``mean_value`` is the mean
+    value of the rated sessions that have events in the bucket (None when there are none).
 
     Args:
         journal: The journal to read.
@@ -110,6 +179,7 @@ def stats(
         tz: The zone that decides where a day starts.
         flt: Which events count.
         week_start: First day of the week, 0 = Monday ... 6 = Sunday.
+        prices: The price table with the settings' overrides (default: the shipped table).
 
     Returns:
         ``{"by", "tz", "rows": [...], "totals": {...}}``, rows sorted by period.
@@ -117,19 +187,23 @@ def stats(
     if by not in BUCKETS:
         raise InputError(f"Cannot group by {by!r}: use one of {', '.join(BUCKETS)}.")
     flt = flt or EventFilter()
+    prices = prices or default_prices()
     where, params = flt.where()
     sums = ", ".join(f"sum(e.{k}) AS {k}" for k in _SUMS)
-    common = (
-        f"{sums}, sum(CASE WHEN e.estimated THEN e.total_tokens ELSE 0 END) AS estimated_tokens, "
-        "sum(e.cost_usd) AS cost_usd, count(*) AS events, e.session_key AS session_key"
-    )
     conn = journal.conn
     conn.row_factory = None
+    cost_select, cost_group = _cost_sql(conn)
+    common = (
+        f"{sums}, sum(CASE WHEN e.estimated THEN e.total_tokens ELSE 0 END) AS estimated_tokens, "
+        f"sum(e.cost_usd) AS cost_usd, count(*) AS events, e.session_key AS session_key, "
+        f"{cost_select}"
+    )
+    values = _session_values(conn)
 
     def run(key_sql: str, extra_from: str = "", extra_group: str = "") -> list[dict[str, Any]]:
         sql = (
             f"SELECT {key_sql} AS k, {common} FROM events e {extra_from} WHERE {where} "
-            f"GROUP BY k, e.session_key {extra_group}"
+            f"GROUP BY k, e.session_key, {cost_group} {extra_group}"
         )
         cur = conn.execute(sql, params)
         names = [d[0] for d in cur.description]
@@ -154,7 +228,7 @@ def stats(
             if label is None:
                 utc = dt.datetime.fromisoformat(k + (":00:00+00:00" if hourly else ":00+00:00"))
                 label = labels[k] = _local_label(by, utc, tz, week_start)
-            groups.setdefault(label, _Acc()).add(r)
+            groups.setdefault(label, _Acc()).add(r, prices)
     elif by == "tag":
         rows = run(
             "coalesce(t.value, '(untagged)')",
@@ -162,7 +236,7 @@ def stats(
             "LEFT JOIN json_each(a.tags) t",
         )
         for r in rows:
-            groups.setdefault(r["k"], _Acc()).add(r)
+            groups.setdefault(r["k"], _Acc()).add(r, prices)
     else:
         col = {
             "session": "e.session_key",
@@ -171,17 +245,185 @@ def stats(
             "project": "coalesce(e.project, '(none)')",
         }[by]
         for r in run(col):
-            groups.setdefault(r["k"], _Acc()).add(r)
+            groups.setdefault(r["k"], _Acc()).add(r, prices)
 
     total = _Acc()
     for r in run("1"):
-        total.add(r)
+        total.add(r, prices)
     return {
         "by": by,
         "tz": getattr(tz, "key", None) or str(tz),
-        "rows": [groups[k].out(k) for k in sorted(groups)],
-        "totals": total.out(None),
+        "rows": [groups[k].out(k, values) for k in sorted(groups)],
+        "totals": total.out(None, values),
     }
+
+
+def _session_values(conn: sqlite3.Connection) -> dict[str, int]:
+    """Each rated session's value, by session key."""
+    return dict(conn.execute("SELECT session_key, value FROM annotations WHERE value IS NOT NULL"))
+
+
+SUMMARY_KEYS = (
+    "sessions",
+    "rated_sessions",
+    "rated_share",
+    "total_tokens",
+    "cost_usd",
+    "unpriced_events",
+    "estimated_tokens",
+    "mean_value",
+    "low_value_share",
+    "tokens_per_value_point",
+    "minutes_saved",
+    "outcome_rate",
+    "spearman_tokens_value",
+)
+
+
+def summary(
+    journal: Journal,
+    flt: SessionFilter | None = None,
+    prices: PriceTable | None = None,
+) -> dict[str, Any]:
+    """The headline numbers of the sessions a filter selects (issue 5, part 2).
+
+    Sessions are selected as the journal table selects them (``SessionFilter``: a session
+    is in a date range when it starts in it), and all of a selected session's tokens count,
+    so the numbers match the rows the journal shows for the same filter.
+
+    Args:
+        journal: The journal to read.
+        flt: Which sessions count (since/until on the session start, tools, tag, ...).
+        prices: The price table with the settings' overrides (default: the shipped table).
+
+    Returns:
+        A dict with exactly SUMMARY_KEYS:
+        ``sessions``; ``rated_sessions`` (with a value); ``rated_share`` (rated / sessions);
+        ``total_tokens``; ``cost_usd`` (API-equivalent: reported where the source reports
+        it, else the list-price estimate; None when nothing is priced); ``unpriced_events``
+        (events with tokens, no reported cost and no price); ``estimated_tokens`` (tokens
+        estimated from text, e.g. chat exports); ``mean_value`` (over rated sessions);
+        ``low_value_share`` (tokens of sessions rated 1-2 / tokens of rated sessions);
+        ``tokens_per_value_point`` (tokens of rated sessions / sum of their values);
+        ``minutes_saved`` (sum; None when no session has it); ``outcome_rate`` (achieved or
+        partly / sessions with an outcome); ``spearman_tokens_value`` (rank correlation of
+        session tokens with value over rated sessions, average ranks for ties; None under
+        3 rated sessions or when tokens or values are all equal). Ratios with a zero
+        denominator are None.
+    """
+    flt = flt or SessionFilter()
+    prices = prices or default_prices()
+    conn = journal.conn
+    conn.row_factory = None
+    where, params = flt.where()
+    selected = "sessions s LEFT JOIN annotations a ON a.session_key = s.session_key"
+
+    sessions = 0
+    total_tokens = 0
+    rated_tokens: list[int] = []
+    rated_values: list[int] = []
+    low_tokens = 0
+    minutes: int | None = None
+    outcomes = 0
+    good_outcomes = 0
+    for tokens, value, outcome, saved in conn.execute(
+        f"SELECT s.total_tokens, a.value, a.outcome, a.minutes_saved FROM {selected} WHERE {where}",
+        params,
+    ):
+        sessions += 1
+        total_tokens += tokens
+        if value is not None:
+            rated_tokens.append(tokens)
+            rated_values.append(value)
+            if value <= 2:
+                low_tokens += tokens
+        if saved is not None:
+            minutes = (minutes or 0) + saved
+        if outcome is not None:
+            outcomes += 1
+            if outcome in ("achieved", "partly"):
+                good_outcomes += 1
+
+    cost_select, cost_group = _cost_sql(conn)
+    scope = (
+        ""
+        if where == "1"
+        else f"WHERE e.session_key IN (SELECT s.session_key FROM {selected} WHERE {where})"
+    )
+    cur = conn.execute(
+        f"SELECT {cost_select}, sum(e.cost_usd) AS cost_usd, "
+        + ", ".join(f"sum(e.{k}) AS {k}" for k in _PRICED)
+        + ", sum(CASE WHEN e.estimated THEN e.total_tokens ELSE 0 END) AS estimated_tokens "
+        f"FROM events e {scope} GROUP BY {cost_group}",
+        params if scope else [],
+    )
+    names = [d[0] for d in cur.description]
+    cost: float | None = None
+    unpriced = 0
+    estimated = 0
+    for r in cur:
+        row = dict(zip(names, r, strict=True))
+        estimated += row["estimated_tokens"]
+        group_cost, group_unpriced = _price_group(row, prices)
+        if group_cost is not None:
+            cost = (cost or 0.0) + group_cost
+        unpriced += group_unpriced
+
+    rated = len(rated_values)
+    value_sum = sum(rated_values)
+    rated_token_sum = sum(rated_tokens)
+    return {
+        "sessions": sessions,
+        "rated_sessions": rated,
+        "rated_share": rated / sessions if sessions else None,
+        "total_tokens": total_tokens,
+        "cost_usd": None if cost is None else round(cost, 6),
+        "unpriced_events": unpriced,
+        "estimated_tokens": estimated,
+        "mean_value": value_sum / rated if rated else None,
+        "low_value_share": low_tokens / rated_token_sum if rated_token_sum else None,
+        "tokens_per_value_point": rated_token_sum / value_sum if value_sum else None,
+        "minutes_saved": minutes,
+        "outcome_rate": good_outcomes / outcomes if outcomes else None,
+        "spearman_tokens_value": spearman(rated_tokens, rated_values),
+    }
+
+
+def average_ranks(values: Sequence[float]) -> list[float]:
+    """1-based ranks of ``values``; tied values share the mean of the ranks they span."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        mean_rank = (i + j) / 2 + 1  # positions i..j hold ranks i+1..j+1
+        for k in range(i, j + 1):
+            ranks[order[k]] = mean_rank
+        i = j + 1
+    return ranks
+
+
+def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Spearman's rank correlation (Pearson's r of average ranks), or None.
+
+    Returns:
+        A number in [-1, 1]; None with fewer than 3 pairs or when one side is constant.
+    """
+    n = len(xs)
+    if n != len(ys):
+        raise ValueError("xs and ys differ in length")
+    if n < 3:
+        return None
+    rx, ry = average_ranks(xs), average_ranks(ys)
+    mean = (n + 1) / 2  # the mean of any set of average ranks of n items
+    sxy = sum((a - mean) * (b - mean) for a, b in zip(rx, ry, strict=True))
+    sxx = sum((a - mean) ** 2 for a in rx)
+    syy = sum((b - mean) ** 2 for b in ry)
+    if sxx == 0 or syy == 0:
+        return None
+    return sxy / math.sqrt(sxx * syy)
 
 
 def to_json(data: Any) -> str:
