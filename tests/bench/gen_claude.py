@@ -786,9 +786,9 @@ class _Session:
             self.turn(projects, first)
             first = False
             r = rng.random()
-            if r < 0.12:
+            if r < 0.04:
                 self.task(projects)
-            elif r < 0.14:
+            elif r < 0.045:
                 self.side_question(projects)
             if self.context > 160_000:
                 self.compact(projects)
@@ -928,14 +928,16 @@ def generate_tree(
     sessions = 0
     last: _Session | None = None
     main_bytes = 0
-    while n_files < files:
+    while n_files < files or written < target_bytes * 0.98:
         # Spread the bytes still to write over the sessions still to come (a session
-        # writes its main file plus subagent files), with a long tail of big sessions.
+        # writes its main file plus subagent files), with a long tail of big sessions;
+        # once there are enough files, one last session makes up the missing bytes.
         files_per_session = n_files / sessions if sessions else 1.5
         main_share = main_bytes / written if written else 0.9
         sessions_left = max(1.0, (files - n_files) / files_per_session)
         avg = max(10_000, int((target_bytes - written) * main_share / sessions_left))
-        budget = int(avg * min(8.0, rng.lognormvariate(-0.32, 0.8)))
+        spread = min(8.0, rng.lognormvariate(-0.32, 0.8)) if n_files < files else 1.0
+        budget = int(avg * spread)
         if sessions == 0:
             t0 = gen.start_ms + 86_400_000 - rng.randint(120, 600) * 1000  # crosses midnight
         else:
