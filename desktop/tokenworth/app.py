@@ -1,0 +1,235 @@
+"""Start the window: QApplication, theme, journal (or the demo), crash handler, screenshot."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from tokenworth import APP_NAME
+
+log = logging.getLogger(__name__)
+
+VIEWS = ("journal", "charts")
+SCREENSHOT_SIZE = (1280, 800)
+SCREENSHOT_TIMEOUT_MS = 20_000
+
+
+def default_settings():  # -> QSettings (Qt is imported lazily, see run)
+    """The window's settings file (an INI file in the user's config folder)."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, APP_NAME, "tokenworth-gui"
+    )
+
+
+class _DemoJournals:
+    """Demo journals in temporary folders, removed when the app ends."""
+
+    def __init__(self) -> None:
+        self._folders: list[tempfile.TemporaryDirectory[str]] = []
+        self.journals: list[object] = []
+
+    def open(self):  # -> Journal
+        from tokenworth.core.demo import build_demo
+        from tokenworth.core.store import open_journal
+
+        folder = tempfile.TemporaryDirectory(prefix="tokenworth-demo-")
+        self._folders.append(folder)
+        journal = open_journal(Path(folder.name))
+        self.journals.append(journal)
+        build_demo(journal)
+        return journal
+
+    def close(self) -> None:
+        for journal in self.journals:
+            try:
+                journal.close()  # type: ignore[attr-defined]
+            except Exception:
+                log.exception("closing a demo journal failed")
+        self.journals.clear()
+        for folder in self._folders:
+            folder.cleanup()
+        self._folders.clear()
+
+
+def run(
+    *,
+    data_dir: Path | None = None,
+    demo: bool = False,
+    screenshot: Path | None = None,
+    view: str | None = None,
+) -> int:
+    """Open the window on the journal in ``data_dir`` (or a generated demo journal).
+
+    Args:
+        data_dir: The journal's folder (default: TOKENWORTH_DATA_DIR or the user data dir).
+        demo: Open a generated demo journal in a temporary folder instead.
+        screenshot: Render the window to this PNG once it has loaded, then return.
+        view: "journal" or "charts": the tab to show first.
+
+    Returns:
+        The exit code: 0, or 2 when the journal cannot be opened or the PNG not written.
+    """
+    if view is not None and view not in VIEWS:
+        print(f"tokenworth: unknown view {view!r}; use journal or charts.", file=sys.stderr)
+        return 2
+    if screenshot is not None and "QT_QPA_PLATFORM" not in os.environ:
+        # Before Qt loads: a screenshot needs no screen, and no window flashes up.
+        from PySide6.QtWidgets import QApplication
+
+        if QApplication.instance() is None:
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+    import pyqtgraph as pg
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    from tokenworth.core.errors import JournalError
+    from tokenworth.core.store import open_journal
+    from tokenworth.ui.crash import CrashHandler
+    from tokenworth.ui.main_window import MainWindow
+    from tokenworth.ui.notice import Notice
+    from tokenworth.ui.theme import THEME_ENV, Theme
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setStyle("Fusion")  # draws from our palettes the same way everywhere
+    pg.setConfigOptions(antialias=True)
+
+    settings_folder = None
+    if screenshot is not None:
+        # A screenshot neither reads nor changes the person's layout and filters.
+        from PySide6.QtCore import QSettings
+
+        settings_folder = tempfile.TemporaryDirectory(prefix="tokenworth-shot-")
+        settings = QSettings(
+            str(Path(settings_folder.name) / "gui.ini"), QSettings.Format.IniFormat
+        )
+    else:
+        settings = default_settings()
+    theme_mode = os.environ.get(THEME_ENV) or str(settings.value("theme", "system"))
+    theme = Theme(app, theme_mode)
+    pool = QThreadPool()
+    pool.setMaxThreadCount(2)
+    quiet = screenshot is not None
+    crash = CrashHandler(lambda: app.activeWindow(), quiet=quiet).install()
+    demos = _DemoJournals()
+    windows: list[MainWindow] = []
+    journal = None
+
+    def tell(text: str) -> None:
+        if quiet:
+            print(f"tokenworth: {text}", file=sys.stderr)
+        else:
+            Notice.error(None, text)
+
+    def open_demo() -> None:
+        try:
+            demo_journal = demos.open()
+        except JournalError as err:
+            tell(str(err))
+            return
+        w = MainWindow(demo_journal, settings, theme=theme, pool=pool, demo=True)
+        windows.append(w)
+        w.show()
+
+    try:
+        try:
+            journal = demos.open() if demo else open_journal(data_dir)
+        except JournalError as err:
+            tell(str(err))
+            return 2
+        window = MainWindow(
+            journal, settings, theme=theme, pool=pool, demo=demo, open_demo=open_demo
+        )
+        windows.append(window)
+        if view is not None:
+            window.show_view(view)
+        if screenshot is not None:
+            return _screenshot(window, Path(screenshot))
+        window.show()
+        return app.exec()
+    finally:
+        crash.uninstall()
+        pool.waitForDone()
+        for w in windows:
+            w.close()
+            w.deleteLater()
+        if journal is not None and not demo:
+            journal.close()
+        demos.close()
+        if settings_folder is not None:
+            settings.sync()
+            settings_folder.cleanup()
+
+
+def _screenshot(window, path: Path) -> int:  # window: MainWindow
+    """Show ``window``, wait until its current view has loaded, save a PNG of it."""
+    from PySide6.QtCore import QEventLoop, QPoint, QTimer
+    from PySide6.QtGui import QImage, QPainter
+
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    loop = QEventLoop()
+    result: dict[str, int] = {"code": 2}
+
+    def render() -> None:
+        if result.get("done"):
+            return
+        result["done"] = 1
+        ratio = window.devicePixelRatioF()
+        size = window.size() * ratio
+        image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        image.fill(window.palette().window().color())
+        painter = QPainter(image)
+        try:
+            window.render(painter, QPoint())
+        finally:
+            painter.end()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if image.save(str(path), "PNG"):
+            result["code"] = 0
+        else:
+            print(f"tokenworth: could not write the screenshot {path}.", file=sys.stderr)
+        loop.quit()
+
+    def ready() -> None:
+        # Two more turns of the event loop: the plot paints once, so its ticks exist.
+        QTimer.singleShot(200, render)
+
+    scatter = window.scatter
+    if window.tabs.currentWidget() is scatter and scatter.loading:
+        scatter.loaded.connect(ready)
+        scatter.load_failed.connect(lambda _m: ready())
+    else:
+        QTimer.singleShot(0, ready)
+    QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, render)
+    loop.exec()
+    return result["code"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``tokenworth-gui``."""
+    parser = argparse.ArgumentParser(
+        prog="tokenworth-gui", description="Open the Tokenworth window."
+    )
+    parser.add_argument("--data-dir", type=Path, default=None, help="folder of the journal")
+    parser.add_argument("--demo", action="store_true", help="open a generated demo journal")
+    parser.add_argument("--screenshot", type=Path, help="save a PNG of the window and exit")
+    parser.add_argument("--view", choices=VIEWS, default=None, help="the tab to show first")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return run(data_dir=args.data_dir, demo=args.demo, screenshot=args.screenshot, view=args.view)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
