@@ -25,10 +25,11 @@ KEY_PREFIX = "claude-code:"
 # dedup_rank layout: a line from the main conversation (isSidechain false or absent) beats
 # a sidechain replay of the same message whatever the sizes (FORMATS.md a, quirk 3); then
 # the larger input+cache+output wins (streaming, quirk 1); on a tie the line that has
-# usage.speed wins, as in ccusage. Token totals stay far below 2**48.
+# usage.speed wins, as in ccusage. Token totals stay far below 2**49.
 _MAIN_BIT = 1 << 50
 _SPEED_BIT = 1
 
+# "assistant" is rarer than "usage" outside billed lines (Task results carry a "usage").
 _NEEDLES = (b'"assistant"',)
 
 # Line types that only Claude Code writes (with the JSON spacing Node's JSON.stringify uses,
@@ -94,12 +95,14 @@ class ClaudeCodeImporter(Importer):
     """Reads the JSONL transcripts Claude Code appends to while a session runs.
 
     Only top-level ``type == "assistant"`` lines with ``message.usage`` are billed calls.
-    One API response spans several lines (one per content block) sharing ``message.id``;
-    every line is yielded under the same ``dedup_key`` and the journal keeps the line with
-    the highest ``dedup_rank`` (the final, largest output). ``progress`` lines that embed
-    copies of subagent messages are ignored: the subagent's own file under
-    ``<session>/subagents/`` is read instead, and its lines carry the parent's
-    ``sessionId`` so they roll up into the parent session.
+    One API response spans several lines (one per content block) sharing ``message.id``,
+    the ``dedup_key``. A read yields the best line of each response it saw, and the journal
+    keeps the highest ``dedup_rank`` over all reads and files: the final, largest output,
+    so a response cut by an import in mid-stream is completed by the next one, and a
+    sidechain replay of it never wins. ``progress`` lines that embed copies of subagent
+    messages are ignored: the subagent's own file under ``<session>/subagents/`` is read
+    instead, and its lines carry the parent's ``sessionId`` so they roll up into the parent
+    session.
     """
 
     name = "claude-code"
@@ -170,10 +173,11 @@ class ClaudeCodeImporter(Importer):
         best: dict[str, tuple[int, UsageEvent]] = {}
         take = self._take
         # Fast path: most bytes are tool results, hook/bash progress and snapshots. Only
-        # a line that names both "usage" and "assistant" can be a billed call: the chunk
-        # search skips the rest without making Python objects of them.
+        # a line that names both "assistant" and "usage" can be a billed call: the chunk
+        # search skips the rest without making Python objects of them, and lines are
+        # JSON-parsed only when they have both.
         for lineno, raw in iter_lines_with(fp, ctx, _NEEDLES):
-            if b'"assistant"' not in raw:
+            if b'"usage"' not in raw:
                 continue
             obj = load_json_line(raw, lineno, ctx)
             if obj is not None:
