@@ -198,6 +198,7 @@ def iter_lines_with(
         def find(buf: bytes, pos: int, endpos: int) -> int:
             m = search(buf, pos, endpos)
             return -1 if m is None else m.start()
+
     lineno = ctx.line
     carry = b""
     read_end = start = _resume_position(fp, ctx)  # offset just past the bytes read so far
