@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer
 from PySide6.QtGui import QFont, QRegularExpressionValidator
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from tokenworth.core.model import OUTCOMES, Annotation, Session
 from tokenworth.core.timeutil import local_zone
 from tokenworth.ui import formatting as fmt
-from tokenworth.ui.commands import AnnotationEditor, clone
+from tokenworth.ui.commands import AnnotationEditor
 from tokenworth.ui.theme import tool_color
 
 NOTE_SAVE_MS = 1200
@@ -71,6 +71,7 @@ class AnnotationPanel(QWidget):
         self.zone = zone or local_zone()
         self.session: Session | None = None
         self._loading = False
+        self._dirty: set[str] = set()  # fields typed into and not yet saved
 
         self.stack = QStackedWidget(self)
         outer = QVBoxLayout(self)
@@ -183,13 +184,20 @@ class AnnotationPanel(QWidget):
 
         self._note_timer = QTimer(self, singleShot=True, interval=NOTE_SAVE_MS)
         self._note_timer.timeout.connect(self._save_note)
-        self.goal.editingFinished.connect(self._save_goal)
+        # Text is saved only when the person changed it (textEdited, not setText): a field
+        # that merely lost focus must not write a stale copy over a newer annotation.
+        self._text_edits = {
+            "goal": self.goal,
+            "outcome_note": self.outcome_note,
+            "minutes_saved": self.minutes,
+            "tags": self.tags,
+        }
+        for name, edit in self._text_edits.items():
+            edit.textEdited.connect(lambda _t, n=name: self._dirty.add(n))
+            edit.editingFinished.connect(lambda n=name: self._save_text(n))
         self.value_group.idClicked.connect(self._value_clicked)
         self.outcome.activated.connect(self._save_outcome)
-        self.outcome_note.editingFinished.connect(self._save_outcome_note)
-        self.minutes.editingFinished.connect(self._save_minutes)
         self.needed.activated.connect(self._save_needed)
-        self.tags.editingFinished.connect(self._save_tags)
         self.note.textChanged.connect(self._note_typed)
         self.note.installEventFilter(self)
         editor.annotation_changed.connect(self._annotation_changed)
@@ -238,23 +246,37 @@ class AnnotationPanel(QWidget):
         self.detail.setText("\n".join(parts))
         self.detail.setToolTip(s.session_key)
 
-    def _load(self, a: Annotation | None) -> None:
-        """Put the stored annotation into the fields without saving anything."""
+    def _load(self, a: Annotation | None, *, keep_typed: bool = False) -> None:
+        """Put the stored annotation into the fields without saving anything.
+
+        Args:
+            a: The stored annotation (None: nothing written yet).
+            keep_typed: Leave fields with unsaved typing alone (a reload of the same
+                session after another field was saved, undone or redone).
+        """
+        if not keep_typed:
+            self._dirty.clear()
+            self._note_timer.stop()
+        keep = self._dirty if keep_typed else set()
         self._loading = True
         try:
             a = a or Annotation(session_key="")
-            _set_text(self.goal, a.goal or "")
+            texts = {
+                "goal": a.goal or "",
+                "outcome_note": a.outcome_note or "",
+                "minutes_saved": "" if a.minutes_saved is None else str(a.minutes_saved),
+                "tags": ", ".join(a.tags),
+            }
+            for name, text in texts.items():
+                if name not in keep:
+                    _set_text(self._text_edits[name], text)
             self._show_value(a.value)
             self.outcome.setCurrentIndex(max(self.outcome.findData(a.outcome), 0))
-            _set_text(self.outcome_note, a.outcome_note or "")
-            _set_text(self.minutes, "" if a.minutes_saved is None else str(a.minutes_saved))
             self.needed.setCurrentIndex(
                 next(i for i, (v, _) in enumerate(_NEEDED) if v is a.needed)
             )
-            _set_text(self.tags, ", ".join(a.tags))
-            if self.note.toPlainText() != (a.note or ""):
+            if "note" not in keep and self.note.toPlainText() != (a.note or ""):
                 self.note.setPlainText(a.note or "")
-            self._note_timer.stop()
         finally:
             self._loading = False
 
@@ -265,7 +287,7 @@ class AnnotationPanel(QWidget):
 
     def _annotation_changed(self, session_key: str) -> None:
         if self.session is not None and session_key == self.session.session_key:
-            self._load(self.editor.current(session_key))
+            self._load(self.editor.current(session_key), keep_typed=True)
 
     # ---- saving --------------------------------------------------------------------------
 
@@ -273,9 +295,6 @@ class AnnotationPanel(QWidget):
         if self._loading or self.session is None:
             return
         self.editor.change(self.session.session_key, text, **fields)
-
-    def _save_goal(self) -> None:
-        self._change("Edit goal", goal=self.goal.text().strip() or None)
 
     def _value_clicked(self, value: int) -> None:
         if self.session is None:
@@ -287,44 +306,56 @@ class AnnotationPanel(QWidget):
             "Clear rating" if old == value else f"Rate {value}",
             value=None if old == value else value,
         )
-        self._load(self.editor.current(self.session.session_key))
+        # Buttons toggle themselves on click; show what is stored.
+        self._load(self.editor.current(self.session.session_key), keep_typed=True)
 
     def _save_outcome(self) -> None:
         self._change("Set outcome", outcome=self.outcome.currentData())
 
-    def _save_outcome_note(self) -> None:
-        self._change("Edit outcome note", outcome_note=self.outcome_note.text().strip() or None)
-
-    def _save_minutes(self) -> None:
-        self._change("Edit minutes saved", minutes_saved=parse_minutes(self.minutes.text()))
-
     def _save_needed(self) -> None:
         self._change("Set needed", needed=self.needed.currentData())
 
-    def _save_tags(self) -> None:
-        self._change("Edit tags", tags=parse_tags(self.tags.text()))
+    _TEXT_LABELS: ClassVar[dict[str, str]] = {
+        "goal": "Edit goal",
+        "outcome_note": "Edit outcome note",
+        "minutes_saved": "Edit minutes saved",
+        "tags": "Edit tags",
+        "note": "Edit note",
+    }
+
+    def _field_value(self, name: str) -> Any:
+        if name == "minutes_saved":
+            return parse_minutes(self.minutes.text())
+        if name == "tags":
+            return parse_tags(self.tags.text())
+        if name == "note":
+            return self.note.toPlainText().strip() or None
+        return self._text_edits[name].text().strip() or None
+
+    def _save_text(self, name: str) -> None:
+        if name not in self._dirty:
+            return
+        self._dirty.discard(name)
+        self._change(self._TEXT_LABELS[name], **{name: self._field_value(name)})
 
     def _note_typed(self) -> None:
         if not self._loading:
+            self._dirty.add("note")
             self._note_timer.start()
 
     def _save_note(self) -> None:
         self._note_timer.stop()
-        self._change("Edit note", note=self.note.toPlainText().strip() or None)
+        self._save_text("note")
 
     def commit_pending(self) -> None:
-        """Save what is typed but not yet saved (before switching session or closing)."""
-        if self.session is None or self._loading:
-            return
-        stored = self.editor.current(self.session.session_key)
-        after = clone(stored, self.session.session_key)
-        after.goal = self.goal.text().strip() or None
-        after.outcome_note = self.outcome_note.text().strip() or None
-        after.minutes_saved = parse_minutes(self.minutes.text())
-        after.tags = parse_tags(self.tags.text())
-        after.note = self.note.toPlainText().strip() or None
+        """Save what was typed but not yet saved (before switching session or closing)."""
         self._note_timer.stop()
-        self.editor.replace(stored, after, "Edit annotation")
+        if self.session is None or self._loading or not self._dirty:
+            return
+        fields = {name: self._field_value(name) for name in sorted(self._dirty)}
+        self._dirty.clear()
+        text = self._TEXT_LABELS[next(iter(fields))] if len(fields) == 1 else "Edit annotation"
+        self._change(text, **fields)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Save the note when it loses focus."""

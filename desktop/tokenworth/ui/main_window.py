@@ -274,9 +274,11 @@ class MainWindow(QMainWindow):
         if total == 0:
             self.counts_label.setText("No sessions yet")
             return
-        share = f" ({rated / total:.0%})" if total else ""
-        head = f"{total:,} sessions" if shown == total else f"Showing {shown:,} of {total:,}"
-        self.counts_label.setText(f"{head} · {rated:,} rated{share} · {unrated:,} to rate")
+        noun = "session" if total == 1 else "sessions"
+        head = f"{total:,} {noun}" if shown == total else f"Showing {shown:,} of {total:,} {noun}"
+        self.counts_label.setText(
+            f"{head} · {rated:,} rated ({rated / total:.0%}) · {unrated:,} to rate"
+        )
 
     def _safe(self, fn: Callable[[], int], default: int) -> int:
         try:
