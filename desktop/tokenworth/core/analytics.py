@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import operator
 import sqlite3
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,6 +131,16 @@ class _Acc:
         self.events += row["events"]
         self.sessions.add(row["session_key"])
 
+    def merge(self, other: _Acc) -> None:
+        for k in _SUMS:
+            self.sums[k] += other.sums[k]
+        self.estimated_tokens += other.estimated_tokens
+        if other.cost is not None:
+            self.cost = (self.cost or 0.0) + other.cost
+        self.unpriced_events += other.unpriced_events
+        self.events += other.events
+        self.sessions |= other.sessions
+
     def out(self, label: str | None, values: dict[str, int]) -> dict[str, Any]:
         d: dict[str, Any] = {} if label is None else {"period": label}
         d.update(self.sums)
@@ -248,8 +260,12 @@ def stats(
             groups.setdefault(r["k"], _Acc()).add(r, prices)
 
     total = _Acc()
-    for r in run("1"):
-        total.add(r, prices)
+    if by == "tag":  # a session with several tags is in several rows: count it once
+        for r in run("1"):
+            total.add(r, prices)
+    else:  # every event is in exactly one row
+        for k in sorted(groups):
+            total.merge(groups[k])
     return {
         "by": by,
         "tz": getattr(tz, "key", None) or str(tz),
@@ -389,24 +405,32 @@ def summary(
     }
 
 
-def average_ranks(values: Sequence[float]) -> list[float]:
+def _rank_of(values: Iterable[Any]) -> tuple[dict[Any, float], int]:
+    """Average rank (1-based) of each distinct value, and the tie term sum(t^3 - t)."""
+    counts = Counter(values)
+    rank_of: dict[Any, float] = {}
+    ties = 0
+    below = 0
+    for v in sorted(counts):
+        t = counts[v]
+        rank_of[v] = below + (t + 1) / 2  # the mean of ranks below+1 .. below+t
+        below += t
+        ties += t * t * t - t
+    return rank_of, ties
+
+
+def average_ranks(values: Sequence[Any]) -> list[float]:
     """1-based ranks of ``values``; tied values share the mean of the ranks they span."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    ranks = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        mean_rank = (i + j) / 2 + 1  # positions i..j hold ranks i+1..j+1
-        for k in range(i, j + 1):
-            ranks[order[k]] = mean_rank
-        i = j + 1
-    return ranks
+    rank_of, _ties = _rank_of(values)
+    return [rank_of[v] for v in values]
 
 
-def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    """Spearman's rank correlation (Pearson's r of average ranks), or None.
+def spearman(xs: Sequence[Any], ys: Sequence[Any]) -> float | None:
+    """Spearman's rank correlation: Pearson's r of the average ranks (ties shared).
+
+    With the mean rank m = (n + 1) / 2, sum((rx - m)(ry - m)) = sum(rx ry) - n m^2, and
+    sum((r - m)^2) = (n^3 - n - sum over tie groups of (t^3 - t)) / 12; ranks are multiples
+    of 1/2, so the sums are exact in floating point for any journal size here.
 
     Returns:
         A number in [-1, 1]; None with fewer than 3 pairs or when one side is constant.
@@ -416,13 +440,14 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
         raise ValueError("xs and ys differ in length")
     if n < 3:
         return None
-    rx, ry = average_ranks(xs), average_ranks(ys)
-    mean = (n + 1) / 2  # the mean of any set of average ranks of n items
-    sxy = sum((a - mean) * (b - mean) for a, b in zip(rx, ry, strict=True))
-    sxx = sum((a - mean) ** 2 for a in rx)
-    syy = sum((b - mean) ** 2 for b in ry)
+    rx, tx = _rank_of(xs)
+    ry, ty = _rank_of(ys)
+    sxx = (n * n * n - n - tx) / 12
+    syy = (n * n * n - n - ty) / 12
     if sxx == 0 or syy == 0:
         return None
+    sxy = sum(map(operator.mul, map(rx.__getitem__, xs), map(ry.__getitem__, ys)))
+    sxy -= n * ((n + 1) / 2) ** 2
     return sxy / math.sqrt(sxx * syy)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
@@ -311,3 +312,20 @@ def test_spearman_edge_cases() -> None:
     assert spearman([1, 5, 5, 9], [1, 2, 3, 4]) == pytest.approx(4.5 / 22.5**0.5, rel=REL)
     with pytest.raises(ValueError):
         spearman([1, 2, 3], [1, 2])
+
+
+def test_spearman_equals_pearson_of_average_ranks_computed_the_long_way() -> None:
+    rng = random.Random(3)
+    xs = [rng.choice((100, 2_000, 2_000, 35_000, 35_000, 35_000, 900_000)) for _ in range(200)]
+    ys = [rng.randint(1, 5) for _ in range(200)]
+
+    def ranks(v: list[int]) -> list[float]:  # O(n^2): each value's mean position among ties
+        s = sorted(v)
+        return [(s.index(x) + 1 + len(s) - s[::-1].index(x)) / 2 for x in v]
+
+    rx, ry = ranks(xs), ranks(ys)
+    assert average_ranks(xs) == rx
+    mx, my = sum(rx) / len(rx), sum(ry) / len(ry)
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    var = sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)
+    assert spearman(xs, ys) == pytest.approx(cov / var**0.5, rel=1e-12)
