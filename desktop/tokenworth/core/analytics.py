@@ -60,16 +60,15 @@ class EventFilter:
         return (" AND ".join(parts) or "1"), params
 
 
-# Optional event columns a later migration may add; priced when present (see pricing.py).
-_OPTIONAL_EVENT_COLUMNS = ("cache_creation_1h_tokens", "speed")
-
-
 def _cost_sql(conn: sqlite3.Connection) -> tuple[str, str]:
     """Select-list and GROUP BY fragments that let events be priced per group.
 
     Events are grouped by model, speed and whether the source reported a cost; per group
     the token sums and, per token type, the sum of the tokens beyond the tier threshold
     (tiers apply per call) are enough to price every call exactly (Price.cost ``excess``).
+    The 1-hour part of the cache writes and the speed are read from the events columns
+    ``cache_creation_1h_tokens`` and ``speed`` when a migration has added them; without
+    them every cache write is priced as a 5-minute write and nothing as fast mode.
     """
     cols = {r[1] for r in conn.execute("PRAGMA table_info(events)")}
     w1h = "e.cache_creation_1h_tokens" if "cache_creation_1h_tokens" in cols else "0"
@@ -98,7 +97,7 @@ def _price_group(row: dict[str, Any], prices: PriceTable) -> tuple[float | None,
     price = prices.lookup(row["model"])
     if price is None:
         return None, row["billed_events"]
-    w1h = row["cache_1h_tokens"]
+    w1h = min(row["cache_1h_tokens"], row["cache_creation_tokens"])
     cost = price.cost(
         row["input_tokens"],
         row["cache_creation_tokens"] - w1h,
