@@ -348,8 +348,12 @@ class PriceTable:
 
 
 def resources_dir() -> Path:
-    """The repository's resources folder (desktop/tokenworth/core -> repo/resources)."""
-    return Path(__file__).resolve().parents[3] / "resources"
+    """The resources folder: tokenworth.resources' answer (bundle, checkout or wheel data)."""
+    try:
+        from tokenworth.resources import resources_root
+    except ImportError:  # a checkout from before tokenworth/resources.py
+        return Path(__file__).resolve().parents[3] / "resources"
+    return resources_root()
 
 
 @functools.lru_cache(maxsize=1)
