@@ -41,7 +41,8 @@ def test_tool_filter_narrows_rows(qtbot, window) -> None:
     view.tool_box.activated.emit(index)
     rows = _sessions(view)
     assert rows and {s.tool for s in rows} == {"codex"}
-    assert "Showing" in window.counts_label.text()
+    qtbot.waitUntil(lambda: not window.counting)
+    assert window.counts_label.text().startswith(f"Showing {len(rows)} of 150 sessions")
 
 
 def test_unrated_filter_and_counts(qtbot, window, demo_journal) -> None:
@@ -51,7 +52,8 @@ def test_unrated_filter_and_counts(qtbot, window, demo_journal) -> None:
     assert rows
     assert all(s.annotation is None or s.annotation.value is None for s in rows)
     assert len(rows) == len(demo_journal.session_ids(SessionFilter(unrated=True)))
-    assert f"{len(rows):,} to rate" in window.counts_label.text()
+    qtbot.waitUntil(lambda: not window.counting)
+    assert window.counts_label.text().endswith(f" · {len(rows):,} to rate")
 
 
 def test_period_filter_uses_local_days(qtbot, window) -> None:
@@ -122,3 +124,10 @@ def test_filters_survive_a_restart(qtbot, make_window, demo_journal, settings) -
     state = w2.journal_view.filter_state()
     assert (state.text, state.tool) == ("README", "claude-code")
     assert {s.tool for s in _sessions(w2.journal_view)} <= {"claude-code"}
+
+
+def test_opening_the_window_runs_one_query(qtbot, make_window, demo_journal, settings) -> None:
+    settings.setValue("journal/filter/tool", "codex")
+    w = make_window(demo_journal)
+    assert w.journal_view.model.queries == 1
+    assert {s.tool for s in _sessions(w.journal_view)} == {"codex"}

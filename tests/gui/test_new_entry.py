@@ -108,6 +108,7 @@ def test_empty_journal_shows_what_to_do(qtbot, make_window, journal, answer) -> 
         if w.empty_state.buttons.itemAt(i).widget()
     ]
     assert labels == ["Log a session…", "Open the demo"]
+    qtbot.waitUntil(lambda: not w.counting)
     assert w.counts_label.text() == "No sessions yet"
     demo_button = w.empty_state.buttons.itemAt(2).widget()
     qtbot.mouseClick(demo_button, Qt.MouseButton.LeftButton)
@@ -119,6 +120,7 @@ def test_empty_journal_shows_what_to_do(qtbot, make_window, journal, answer) -> 
     qtbot.mouseClick(log_button, Qt.MouseButton.LeftButton)
     assert w.pages.currentWidget() is w.splitter
     assert w.journal_view.model.rowCount() == 1
+    qtbot.waitUntil(lambda: not w.counting)
     assert w.counts_label.text() == "1 session · 0 rated (0%) · 1 to rate"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -113,6 +113,8 @@ class JournalView(QWidget):
     Args:
         journal: The journal (GUI thread).
         zone: Time zone for dates and the period filter (default: the system's).
+        load: Query the journal now; with False, nothing is read until ``start()``
+            (so restored settings and the first query cost one query in all).
         parent: The parent widget.
     """
 
@@ -122,12 +124,18 @@ class JournalView(QWidget):
     message = Signal(str)  # a short status-bar line
 
     def __init__(
-        self, journal: Journal, zone: dt.tzinfo | None = None, parent: QWidget | None = None
+        self,
+        journal: Journal,
+        zone: dt.tzinfo | None = None,
+        *,
+        load: bool = True,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.journal = journal
         self.zone = zone or local_zone()
         self.model = SessionTableModel(journal, self.zone, self)
+        self.model.hold()
         self._restoring = False
 
         self.search = QLineEdit(placeholderText="Search goals, notes, tags, projects, models")
@@ -198,12 +206,20 @@ class JournalView(QWidget):
         self.table.next_unrated_requested.connect(self.next_unrated)
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.modelReset.connect(self._restore_current)
+        self.model.rows_reloaded.connect(self._update_page)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
 
         self._remembered: int | None = None
         self.reload_tools()
         self._show_custom_range(False)
         self.apply_filters()
+        if load:
+            self.start()
+
+    def start(self) -> None:
+        """Run the first query (see ``load``)."""
+        if self.model.held:
+            self.model.release()
 
     # ---- set-up --------------------------------------------------------------------------
 
@@ -327,10 +343,11 @@ class JournalView(QWidget):
         today = dt.datetime.now(self.zone).date()
         flt = self.filter_state().to_filter(self.zone, today)
         self.model.set_filter(flt)
-        self._update_page()
         self.filter_changed.emit(flt)
 
     def _update_page(self) -> None:
+        if self.model.held:
+            return
         empty = self.model.rowCount() == 0
         self.stack.setCurrentWidget(self.no_match if empty else self.table)
 
@@ -338,7 +355,6 @@ class JournalView(QWidget):
         """Query again with the same filter and sort (after new sessions or an import)."""
         self.reload_tools()
         self.model.reload()
-        self._update_page()
 
     # ---- current session -----------------------------------------------------------------
 
@@ -402,23 +418,23 @@ class JournalView(QWidget):
 
     def next_unrated(self) -> bool:
         """Move to the next unrated session below the current row (wrapping); False if none."""
-        flt = self.model.session_filter
-        unrated_filter = SessionFilter(
-            since=flt.since,
-            until=flt.until,
-            tools=flt.tools,
-            text=flt.text,
-            unrated=True,
-            tag=flt.tag,
-            session_keys=flt.session_keys,
-        )
-        unrated = set(self.journal.session_ids(unrated_filter))
-        ids = self.model.session_ids()
-        if not unrated or not ids:
-            self.message.emit("Every session shown here is rated.")
+        n = self.model.rowCount()
+        if not n:
             return False
         start = self.table.currentIndex().row()
-        n = len(ids)
+        # Usually one is close by: look through the next pages (cheap, cached) first.
+        for step in range(1, min(n, 3 * self.model.PAGE) + 1):
+            row = (start + step) % n
+            s = self.model.session_at(row)
+            if s is not None and (s.annotation is None or s.annotation.value is None):
+                self.select_row(row)
+                return True
+        if n <= 3 * self.model.PAGE:
+            self.message.emit("Every session shown here is rated.")
+            return False
+        flt = self.model.session_filter
+        unrated = set(self.journal.session_ids(replace(flt, unrated=True)))
+        ids = self.model.session_ids()
         for step in range(1, n + 1):
             row = (start + step) % n
             if ids[row] in unrated:

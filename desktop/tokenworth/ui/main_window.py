@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool
+from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -43,6 +44,7 @@ from tokenworth.ui.new_entry_dialog import NewEntryDialog
 from tokenworth.ui.notice import Notice
 from tokenworth.ui.scatter import ScatterView
 from tokenworth.ui.theme import Theme
+from tokenworth.ui.worker import Task, submit
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,14 @@ SHORTCUTS = (
 )
 
 
+def count_sessions(path: Path) -> tuple[int, int]:
+    """(sessions, unrated sessions) of the journal at ``path``, on this thread's connection."""
+    with Journal(path, readonly=True) as journal:
+        total = journal.count("sessions")
+        unrated = len(journal.session_ids(SessionFilter(unrated=True)))
+    return total, unrated
+
+
 class MainWindow(QMainWindow):
     """One journal in a window.
 
@@ -72,6 +82,8 @@ class MainWindow(QMainWindow):
         open_demo: Called by "Open the demo" (None hides that button).
         parent: The parent widget.
     """
+
+    counts_updated = Signal()  # the status bar's numbers are current
 
     def __init__(
         self,
@@ -99,7 +111,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.editor = AnnotationEditor(journal, self.undo_stack, self)
 
-        self.journal_view = JournalView(journal, self.zone)
+        self.journal_view = JournalView(journal, self.zone, load=False)
         self.scatter = ScatterView(journal, self.pool, theme, self.zone)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -149,8 +161,12 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self.resize(1280, 800)
+        self._counts_task: Task | None = None
+        self._counts: tuple[int, int] | None = None  # (sessions, unrated), filter-independent
         self.restore_settings()
-        self.journal_changed()
+        self.journal_view.start()  # the one query of the opening: ids of what is shown
+        self._show_page()
+        self.update_counts()
 
     # ---- building ------------------------------------------------------------------------
 
@@ -258,27 +274,65 @@ class MainWindow(QMainWindow):
 
     def journal_changed(self) -> None:
         """Read the journal again: new or removed sessions (after an entry or an import)."""
-        total = self._safe(lambda: self.journal.count("sessions"), 0)
-        self.pages.setCurrentWidget(self.empty_state if total == 0 else self.splitter)
         self.journal_view.reload()
+        self._show_page()
         self._scatter_dirty = True
         self._refresh_scatter_if_visible()
         self.update_counts()
 
-    def update_counts(self) -> None:
-        """The status bar's numbers: shown, total, rated."""
+    def _show_page(self) -> None:
         total = self._safe(lambda: self.journal.count("sessions"), 0)
-        unrated = self._safe(lambda: len(self.journal.session_ids(SessionFilter(unrated=True))), 0)
+        self.pages.setCurrentWidget(self.empty_state if total == 0 else self.splitter)
+
+    def update_counts(self) -> None:
+        """Recount sessions and ratings for the status bar (on the thread pool)."""
+        if self._counts_task is not None:
+            self._counts_task.cancel()
+        self._counts_task = submit(
+            self.pool,
+            lambda path=self.journal.path: count_sessions(path),
+            self._counts_ready,
+            self._counts_failed,
+            self,
+        )
+
+    @property
+    def counting(self) -> bool:
+        """True while the status bar's numbers are being recounted."""
+        return self._counts_task is not None
+
+    def _counts_ready(self, counts: tuple[int, int]) -> None:
+        if self.sender() is not self._counts_task:
+            return  # an older count finishing late
+        self._counts_task = None
+        self._counts = counts
+        self._show_counts()
+        self.counts_updated.emit()
+
+    def _show_counts(self) -> None:
+        if self._counts is None:
+            return
+        total, unrated = self._counts
         shown = self.journal_view.model.rowCount()
         rated = total - unrated
         if total == 0:
             self.counts_label.setText("No sessions yet")
+        else:
+            noun = "session" if total == 1 else "sessions"
+            head = (
+                f"{total:,} {noun}" if shown == total else f"Showing {shown:,} of {total:,} {noun}"
+            )
+            self.counts_label.setText(
+                f"{head} · {rated:,} rated ({rated / total:.0%}) · {unrated:,} to rate"
+            )
+
+    def _counts_failed(self, err: BaseException) -> None:
+        if self.sender() is not self._counts_task:
             return
-        noun = "session" if total == 1 else "sessions"
-        head = f"{total:,} {noun}" if shown == total else f"Showing {shown:,} of {total:,} {noun}"
-        self.counts_label.setText(
-            f"{head} · {rated:,} rated ({rated / total:.0%}) · {unrated:,} to rate"
-        )
+        self._counts_task = None
+        log.warning("counting sessions failed: %s", err)
+        self.counts_label.setText("")
+        self.counts_updated.emit()
 
     def _safe(self, fn: Callable[[], int], default: int) -> int:
         try:
@@ -383,7 +437,7 @@ class MainWindow(QMainWindow):
     def _filter_changed(self, _flt: SessionFilter) -> None:
         self._scatter_dirty = True
         self._refresh_scatter_if_visible()
-        self.update_counts()
+        self._show_counts()  # totals do not depend on the filter; "showing" does
 
     def _tab_changed(self, _index: int) -> None:
         self._refresh_scatter_if_visible()
@@ -458,4 +512,7 @@ class MainWindow(QMainWindow):
             self.save_settings()
         except Exception:
             log.exception("saving on close failed")
+        if self._counts_task is not None:
+            self._counts_task.cancel()
+        self.scatter.cancel()
         super().closeEvent(event)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
@@ -58,6 +59,12 @@ def jitter(session_id: int) -> float:
     """A stable offset in [-JITTER, JITTER] for a session (same place on every redraw)."""
     h = (session_id * 2654435761) & 0xFFFFFFFF
     return (h / 0xFFFFFFFF * 2 - 1) * JITTER
+
+
+def _jitter_many(ids: np.ndarray) -> np.ndarray:
+    """``jitter`` for an array of ids (the same numbers, vectorised)."""
+    h = (ids.astype(np.uint64) * np.uint64(2654435761)) & np.uint64(0xFFFFFFFF)
+    return (h.astype(np.float64) / 0xFFFFFFFF * 2 - 1) * JITTER
 
 
 def scatter_points(journal: Journal, flt: SessionFilter) -> ScatterData:
@@ -219,6 +226,12 @@ class ScatterView(QWidget):
         self.caption.setText(message)
         self.load_failed.emit(message)
 
+    def cancel(self) -> None:
+        """Drop a load in progress (its result will not be drawn)."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
     @property
     def loading(self) -> bool:
         """True while a load runs."""
@@ -242,8 +255,9 @@ class ScatterView(QWidget):
 
         for tool in sorted(data.ids, key=lambda t: (-len(data.ids[t]), t)):
             ids = data.ids[tool]
-            x = [math.log10(t) for t in data.tokens[tool]]
-            y = [v + jitter(sid) for v, sid in zip(data.values[tool], ids, strict=True)]
+            id_array = np.asarray(ids, dtype=np.int64)
+            x_array = np.log10(np.asarray(data.tokens[tool], dtype=np.float64))
+            y_array = np.asarray(data.values[tool], dtype=np.float64) + _jitter_many(id_array)
             color = tool_color(tool)
             fill = pg.mkColor(color)
             fill.setAlpha(175)
@@ -259,11 +273,11 @@ class ScatterView(QWidget):
                 name=tool,
                 antialias=True,
             )
-            item.setData(x=x, y=y, data=ids)
+            item.setData(x=x_array, y=y_array, data=id_array)
             item.sigClicked.connect(self._clicked)
             pi.addItem(item)
             self.items[tool] = item
-            self.series[tool] = {"x": x, "y": y, "data": list(ids)}
+            self.series[tool] = {"x": x_array.tolist(), "y": y_array.tolist(), "data": list(ids)}
 
             button = QToolButton()
             button.setCheckable(True)
@@ -277,9 +291,9 @@ class ScatterView(QWidget):
             self.legend.addWidget(button)
             self.legend_buttons[tool] = button
 
-        all_x = [v for s in self.series.values() for v in s["x"]]
-        if all_x:
-            lo, hi = min(all_x), max(all_x)
+        if self.series:
+            lo = min(min(s["x"]) for s in self.series.values())
+            hi = max(max(s["x"]) for s in self.series.values())
             pad = max(0.15, (hi - lo) * 0.04)
             pi.setXRange(math.floor((lo - pad) * 2) / 2, math.ceil((hi + pad) * 2) / 2, padding=0)
         self._update_caption()

@@ -97,7 +97,10 @@ class SessionTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._rows: dict[int, int] | None = None  # id -> row, built on demand
         self._cache: OrderedDict[int, Session | _Unreadable] = OrderedDict()
+        self._held = 0
+        self._pending = False
         self.fetches = 0  # pages read from the journal (for tests and the benchmark)
+        self.queries = 0  # id queries run (for tests and the benchmark)
 
     # ---- the query -----------------------------------------------------------------------
 
@@ -116,8 +119,32 @@ class SessionTableModel(QAbstractTableModel):
         self._filter = flt
         self.reload()
 
+    def hold(self) -> None:
+        """Record filter and sort changes without querying, until ``release``.
+
+        Setting up a view (sort indicator, restored filters) changes both several times;
+        held, they cost one query instead of one each.
+        """
+        self._held += 1
+
+    def release(self) -> None:
+        """End a ``hold``; query once if anything changed meanwhile."""
+        self._held = max(0, self._held - 1)
+        if not self._held and self._pending:
+            self.reload()
+
+    @property
+    def held(self) -> bool:
+        """True between ``hold`` and ``release``."""
+        return self._held > 0
+
     def reload(self) -> None:
         """Query the ids again (after a filter or sort change, or new sessions)."""
+        if self._held:
+            self._pending = True
+            return
+        self._pending = False
+        self.queries += 1
         try:
             ids = self._journal.session_ids(self._filter, self._sort, self._descending)
         except (TokenworthError, sqlite3.Error) as err:

@@ -42,11 +42,18 @@ class _Runnable(QRunnable):
             result = task._fn()
         except BaseException as err:  # delivered to the GUI thread, never lost in Qt
             log.debug("task failed", exc_info=True)
-            if not task.cancelled:
-                task.failed.emit(err)
+            self._deliver(task.failed, err)
             return
-        if not task.cancelled:
-            task.finished.emit(result)
+        self._deliver(task.finished, result)
+
+    def _deliver(self, signal: Any, value: object) -> None:
+        if self._task.cancelled:
+            return
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            # The task's owner (a closed window) was deleted meanwhile: nobody is waiting.
+            log.debug("result dropped: its receiver is gone")
 
 
 def submit(
