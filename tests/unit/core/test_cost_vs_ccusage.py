@@ -1,4 +1,4 @@
-"""Cost per day of the real spotter Claude Code sample against ccusage 20.0.24, when installed."""
+"""Cost per day of the real Claude Code and Codex samples against ccusage 20.0.24, if installed."""
 
 # Install ccusage with `npm install --no-save ccusage@20.0.24` in the repository (node_modules
 # is git-ignored). `ccusage claude daily --json --offline` prices with the LiteLLM snapshot
@@ -15,6 +15,10 @@
 # 35.9% and 11.6% under ccusage. The first test simulates that migration on the imported
 # journal (the column added, filled from the lines' own split) and must agree within 1%;
 # the second runs the current schema and is expected to fail until the importer fills it.
+#
+# Codex (localpush sample, FORMATS.md b): cached input at the cache-read price. gpt-5.3-codex
+# is input 1.75e-6, cache read 1.75e-7, output 1.4e-5 in both; ccusage prints 2026-02-23:
+# 10.8270575 and 2026-02-24: 5.98158785 (`ccusage codex daily --json --offline`).
 
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ from tokenworth.core.timeutil import UTC
 VERSION = "20.0.24"
 REPO = Path(__file__).parents[3]
 SPOTTER = REPO / "tests" / "data" / "claude_code" / "spotter"
+CODEX = REPO / "tests" / "data" / "codex" / "localpush" / "sessions"
 CCUSAGE_SAYS = {"2026-02-10": 0.1444475, "2026-02-11": 12.2257312}  # ccusage 20.0.24, above
 
 
@@ -58,6 +63,19 @@ CCUSAGE = _find_ccusage()
 pytestmark = pytest.mark.skipif(CCUSAGE is None, reason=f"ccusage {VERSION} is not installed")
 
 
+def _ccusage(*args: str, env: dict[str, str]) -> list[dict]:
+    assert CCUSAGE is not None
+    out = subprocess.run(
+        [CCUSAGE, *args, "--json", "--offline", "--timezone", "UTC"],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", ""), "NO_COLOR": "1", **env},
+        timeout=300,
+        check=True,
+    )
+    return json.loads(out.stdout)["daily"]
+
+
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A CLAUDE_CONFIG_DIR holding the spotter sample (main file, subagents, short.jsonl)."""
@@ -69,22 +87,8 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def ccusage_days(config: Path) -> dict[str, float]:
     """``ccusage claude daily --json --offline --timezone UTC``: cost per UTC day."""
-    assert CCUSAGE is not None
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(config),
-        "CLAUDE_CONFIG_DIR": str(config),
-        "NO_COLOR": "1",
-    }
-    out = subprocess.run(
-        [CCUSAGE, "claude", "daily", "--json", "--offline", "--timezone", "UTC"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=True,
-    )
-    days = {r["date"]: r["totalCost"] for r in json.loads(out.stdout)["daily"]}
+    rows = _ccusage("claude", "daily", env={"HOME": str(config), "CLAUDE_CONFIG_DIR": str(config)})
+    days = {r["date"]: r["totalCost"] for r in rows}
     assert days == pytest.approx(CCUSAGE_SAYS, rel=1e-6)  # the release this file describes
     return days
 
@@ -148,3 +152,18 @@ def test_cost_per_day_within_1pct_on_the_current_schema(
 ) -> None:
     import_paths(journal, [config / "projects"], parallel=False)
     _within_one_percent(_our_days(journal), ccusage_days)
+
+
+def test_codex_cost_per_day_matches_ccusage(journal: Journal, tmp_path: Path) -> None:
+    home = tmp_path / "codex"
+    day = home / "sessions" / "2026" / "02" / "23"
+    day.mkdir(parents=True)
+    for path in CODEX.glob("*.jsonl"):
+        shutil.copy(path, day / path.name)
+    rows = _ccusage("codex", "daily", env={"HOME": str(home), "CODEX_HOME": str(home)})
+    theirs = {r["date"]: r["costUSD"] for r in rows}
+    assert theirs == pytest.approx({"2026-02-23": 10.8270575, "2026-02-24": 5.98158785}, rel=1e-6)
+    assert not import_paths(journal, [home / "sessions"], parallel=False).refused
+    ours = _our_days(journal)
+    _within_one_percent(ours, theirs)
+    assert ours == pytest.approx(theirs, abs=1e-6)  # to the micro-dollar
