@@ -202,16 +202,20 @@ def _screenshot(window, path: Path) -> int:  # window: MainWindow
             print(f"tokenworth: could not write the screenshot {path}.", file=sys.stderr)
         loop.quit()
 
-    def ready() -> None:
-        # Two more turns of the event loop: the plot paints once, so its ticks exist.
-        QTimer.singleShot(200, render)
+    def busy() -> bool:
+        charts = window.tabs.currentWidget() is window.scatter
+        return window.counting or (charts and window.scatter.loading)
 
-    scatter = window.scatter
-    if window.tabs.currentWidget() is scatter and scatter.loading:
-        scatter.loaded.connect(ready)
-        scatter.load_failed.connect(lambda _m: ready())
-    else:
-        QTimer.singleShot(0, ready)
+    def wait_until_loaded() -> None:
+        if result.get("done"):
+            return
+        if busy():
+            QTimer.singleShot(20, wait_until_loaded)
+        else:
+            # A few more turns of the event loop: the plot paints once, so its ticks exist.
+            QTimer.singleShot(200, render)
+
+    QTimer.singleShot(0, wait_until_loaded)
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, render)
     loop.exec()
     return result["code"]

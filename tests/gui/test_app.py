@@ -115,3 +115,26 @@ def test_theme_follows_mode(qapp) -> None:
         assert qapp.palette().color(QPalette.ColorRole.Base).name() == LIGHT.base.lower()
     finally:
         theme.set_mode("light")
+
+
+def test_theme_follows_the_system_unless_forced(qapp, monkeypatch) -> None:
+    system_dark = {"value": False}
+    monkeypatch.setattr(
+        Theme,
+        "_system_scheme_is_dark",
+        lambda self: system_dark["value"],
+    )
+    follows = Theme(qapp, "system")
+    forced = Theme(qapp, "light")
+    try:
+        assert not follows.dark
+        system_dark["value"] = True
+        seen = []
+        follows.changed.connect(lambda: seen.append(follows.dark))
+        forced.changed.connect(lambda: seen.append("forced"))
+        follows._system_changed(None)
+        forced._system_changed(None)
+        assert seen == [True]  # the forced theme ignored the system
+        assert qapp.palette().color(QPalette.ColorRole.Window).name() == DARK.window.lower()
+    finally:
+        forced.set_mode("light")

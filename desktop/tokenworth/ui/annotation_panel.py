@@ -134,11 +134,20 @@ class AnnotationPanel(QWidget):
             b.setText(str(v))
             b.setCheckable(True)
             b.setToolTip(f"{v}: {fmt.VALUE_WORDS[v]}")
-            b.setMinimumSize(28, 26)
+            b.setFixedSize(30, 26)
             b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self.value_group.addButton(b, v)
             self.value_buttons.append(b)
             value_row.addWidget(b)
+        # A set rating must be seen at a glance: the checked buttons take the highlight.
+        for b in self.value_buttons:
+            b.setStyleSheet(
+                "QToolButton { padding: 2px; border: 1px solid palette(mid);"
+                " border-radius: 4px; background: palette(base); }"
+                "QToolButton:checked { background: palette(highlight);"
+                " color: palette(highlighted-text); border-color: palette(highlight); }"
+                "QToolButton:hover:!checked { background: palette(alternate-base); }"
+            )
         self.value_words = QLabel()
         self.value_words.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         value_row.addSpacing(6)

@@ -180,12 +180,15 @@ class Theme(QObject):
         """The colours of the scheme in use."""
         return DARK if self.dark else LIGHT
 
+    def _system_scheme_is_dark(self) -> bool:
+        return self._app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
     def _wants_dark(self) -> bool:
         if self._forced is not None:
             return self._forced == "dark"
-        return self._app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+        return self._system_scheme_is_dark()
 
-    def _system_changed(self, _scheme: Qt.ColorScheme) -> None:
+    def _system_changed(self, _scheme: object) -> None:
         if self._forced is None and self._wants_dark() != self.dark:
             self.apply()
 
