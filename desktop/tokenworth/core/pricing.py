@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tokenworth.core.errors import InputError
+from tokenworth.resources import resource_path
 
-PRICES_FILE = "prices/prices.json"
+PRICES_FILE = ("prices", "prices.json")  # below the resources folder
 # ccusage's rule: each token type of one call is priced at the base rate up to this many
 # tokens and at the model's "above 200k" rate beyond it (FORMATS.md, Pricing).
 TIER_THRESHOLD = 200_000
@@ -262,7 +263,7 @@ class PriceTable:
     ) -> PriceTable:
         """Read a table file (default: the shipped one) and apply ``overrides``."""
         if path is None:
-            path = resources_dir() / PRICES_FILE
+            path = resource_path(*PRICES_FILE)
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(data["models"], data.get("source"), overrides)
 
@@ -345,15 +346,6 @@ class PriceTable:
         if reported is not None:
             return float(reported)
         return self.estimate(usage, model, speed)
-
-
-def resources_dir() -> Path:
-    """The resources folder: tokenworth.resources' answer (bundle, checkout or wheel data)."""
-    try:
-        from tokenworth.resources import resources_root
-    except ImportError:  # a checkout from before tokenworth/resources.py
-        return Path(__file__).resolve().parents[3] / "resources"
-    return resources_root()
 
 
 @functools.lru_cache(maxsize=1)

@@ -17,10 +17,10 @@ from tokenworth.core.pricing import (
     cost_of,
     default_prices,
     model_candidates,
-    resources_dir,
 )
+from tokenworth.resources import resource_path
 
-TABLE = resources_dir() / "prices" / "prices.json"
+TABLE = resource_path("prices", "prices.json")
 REL = 1e-12  # float rounding only: every expected number below is worked out by hand
 
 
@@ -250,7 +250,7 @@ def test_bad_overrides_are_refused_with_a_sentence(
 
 
 def _load_update_script():
-    path = Path(resources_dir()) / "prices" / "update_prices.py"
+    path = resource_path("prices", "update_prices.py")
     spec = importlib.util.spec_from_file_location("update_prices", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
