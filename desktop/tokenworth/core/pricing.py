@@ -40,7 +40,7 @@ _DOT_VERSION = re.compile(r"(?<=\d)\.(?=\d)")
 
 
 class TokenCounts(Protocol):
-    """What pricing reads from an event or a session (UsageEvent and Session qualify).
+    """What pricing reads from one event (UsageEvent qualifies; so does any lookalike).
 
     ``cache_creation_1h_tokens`` (the 1-hour part of the cache writes), ``speed`` and
     ``cost_usd`` are read with ``getattr`` when an object has them.
