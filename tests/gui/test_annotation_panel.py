@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication
 
 from tokenworth.core.errors import JournalError
 from tokenworth.core.model import Annotation
@@ -106,7 +107,21 @@ def test_undo_of_a_first_rating_removes_the_annotation(qtbot, window, demo_journ
     assert demo_journal.annotation(key).value == 4
 
 
-def test_undo_shortcuts(window) -> None:
+def test_keyboard_shortcuts_undo_redo_and_find(qtbot, window, demo_journal) -> None:
+    key = _select_unrated_without_annotation(window, demo_journal)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    table = window.journal_view.table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_3)
+    assert demo_journal.annotation(key).value == 3
+    qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert demo_journal.annotation(key) is None
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(table, Qt.Key.Key_Z, ctrl_shift)
+    assert demo_journal.annotation(key).value == 3
+    qtbot.keyClick(table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.journal_view.search
     assert QKeySequence("Ctrl+Z") in window.undo_action.shortcuts()
     assert QKeySequence("Ctrl+Shift+Z") in window.redo_action.shortcuts()
 
