@@ -121,6 +121,7 @@ def run(
     pool.setMaxThreadCount(2)
     quiet = screenshot is not None
     crash = CrashHandler(lambda: app.activeWindow(), quiet=quiet).install()
+    previous_handler = _quiet_offscreen_noise()
     demos = _DemoJournals()
     windows: list[MainWindow] = []
     journal = None
@@ -159,6 +160,7 @@ def run(
         return app.exec()
     finally:
         crash.uninstall()
+        _restore_message_handler(previous_handler)
         pool.waitForDone()
         for w in windows:
             w.close()
@@ -169,6 +171,33 @@ def run(
         if settings_folder is not None:
             settings.sync()
             settings_folder.cleanup()
+
+
+_OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+
+
+def _quiet_offscreen_noise():  # -> the previous Qt message handler
+    """Drop the offscreen platform's warning about size hints; pass on every other message."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = None
+
+    def handler(kind, context, message: str) -> None:
+        if message == _OFFSCREEN_NOISE:
+            return
+        if callable(previous):
+            previous(kind, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = qInstallMessageHandler(handler)
+    return previous
+
+
+def _restore_message_handler(previous) -> None:
+    from PySide6.QtCore import qInstallMessageHandler
+
+    qInstallMessageHandler(previous)
 
 
 def _screenshot(window, path: Path) -> int:  # window: MainWindow
