@@ -75,6 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--tz", help="time zone for day/week/month buckets (default: the system's)")
     st.add_argument("--json", action="store_true")
 
+    sm = sub.add_parser("summary", help="the headline numbers: was it worth the tokens?")
+    sm.add_argument("--since", help="first day (or instant) to include")
+    sm.add_argument("--until", help="last day to include")
+    sm.add_argument("--tool", action="append", default=[])
+    sm.add_argument("--tag")
+    sm.add_argument("--tz", help="time zone of --since/--until (default: the system's)")
+    sm.add_argument("--json", action="store_true")
+
     a = sub.add_parser("annotate", help="write the goal, outcome and value of a session")
     a.add_argument("session_key")
     _annotation_args(a)
@@ -227,6 +235,76 @@ def _exists(args: argparse.Namespace) -> bool:
     return (folder / JOURNAL_NAME).exists()
 
 
+def _prices(journal: Any) -> Any:
+    """The shipped price table with the person's per-model overrides."""
+    from tokenworth.core.pricing import default_prices
+
+    raw = journal.get_setting("price_overrides") or "{}"
+    try:
+        overrides = json.loads(raw)
+    except ValueError:
+        raise InputError(
+            "The saved price overrides are not valid JSON; fix them in Settings."
+        ) from None
+    return default_prices().with_overrides(overrides)
+
+
+def _open_for_reading(args: argparse.Namespace) -> Any:
+    """The journal read-only, created first if there is none yet (an empty answer)."""
+    if not _exists(args):
+        _open(args).close()
+    return _open(args, readonly=True)
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from tokenworth.core.analytics import summary
+    from tokenworth.core.store import SessionFilter
+    from tokenworth.core.timeutil import get_zone
+
+    since, until = _bounds(args, get_zone(args.tz))
+    flt = SessionFilter(since=since, until=until, tools=args.tool, tag=args.tag)
+    with _open_for_reading(args) as j:
+        prices = _prices(j)
+        data = summary(j, flt, prices)
+    if args.json:
+        _print_json(data)
+        return EXIT_OK
+    cost = data["cost_usd"]
+    lines = [
+        f"Sessions: {data['sessions']:,} ({data['rated_sessions']:,} rated"
+        + (f", {data['rated_share']:.0%}" if data["rated_share"] is not None else "")
+        + ")",
+        f"Tokens: {data['total_tokens']:,}"
+        + (
+            f" (of which estimated {data['estimated_tokens']:,})"
+            if data["estimated_tokens"]
+            else ""
+        ),
+        "API-equivalent cost: "
+        + (f"${cost:,.2f}" if cost is not None else "unknown")
+        + (
+            f" ({data['unpriced_events']:,} calls of unpriced models)"
+            if data["unpriced_events"]
+            else ""
+        ),
+    ]
+    if data["mean_value"] is not None:
+        lines.append(f"Mean value: {data['mean_value']:.2f} / 5")
+    if data["low_value_share"] is not None:
+        lines.append(f"Tokens spent in sessions rated 1-2: {data['low_value_share']:.0%}")
+    if data["tokens_per_value_point"] is not None:
+        lines.append(f"Tokens per value point: {data['tokens_per_value_point']:,.0f}")
+    if data["outcome_rate"] is not None:
+        lines.append(f"Goals achieved (fully or partly): {data['outcome_rate']:.0%}")
+    if data["minutes_saved"]:
+        lines.append(f"Minutes saved (your estimate): {data['minutes_saved']:,}")
+    if data["spearman_tokens_value"] is not None:
+        lines.append(f"Rank correlation of tokens with value: {data['spearman_tokens_value']:+.2f}")
+    print("\n".join(lines))
+    print(f"Prices: {prices.version}; costs are API-equivalent, not what you paid.")
+    return EXIT_OK
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from tokenworth.core.analytics import EventFilter, stats
     from tokenworth.core.timeutil import get_zone
@@ -234,12 +312,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     zone = get_zone(args.tz)
     since, until = _bounds(args, zone)
     flt = EventFilter(since=since, until=until, tools=tuple(args.tool), tag=args.tag)
-    if not _exists(args):
-        from tokenworth.core.store import open_journal
-
-        open_journal(args.data_dir).close()
-    with _open(args, readonly=True) as j:
-        data = stats(j, args.by, zone, flt)
+    with _open_for_reading(args) as j:
+        data = stats(j, args.by, zone, flt, prices=_prices(j))
     if args.tz:
         data["tz"] = args.tz
     if args.json:
@@ -388,6 +462,7 @@ COMMANDS = {
     "import": cmd_import,
     "sessions": cmd_sessions,
     "stats": cmd_stats,
+    "summary": cmd_summary,
     "annotate": cmd_annotate,
     "log": cmd_log,
     "check": cmd_check,
@@ -409,6 +484,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tokenworth: interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `tokenworth sessions | head`: the reader left, not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

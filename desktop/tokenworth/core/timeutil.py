@@ -58,9 +58,12 @@ def local_zone() -> dt.tzinfo:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     try:
+        target = os.path.realpath("/etc/localtime")
+        if "/zoneinfo/" in target:  # a symlink into the zone database names the zone
+            return ZoneInfo(target.split("/zoneinfo/", 1)[1])
         with open("/etc/localtime", "rb") as fp:
             return ZoneInfo.from_file(fp, key="localtime")
-    except (OSError, ValueError):
+    except (OSError, ValueError, ZoneInfoNotFoundError):
         pass
     local = dt.datetime.now().astimezone().tzinfo
     assert local is not None

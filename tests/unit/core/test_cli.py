@@ -188,3 +188,49 @@ def test_console_script_runs(tmp_path: Path) -> None:
         [str(exe), "--data-dir", str(tmp_path), "sessions"], capture_output=True, text=True
     )
     assert out.returncode == 0 and "No sessions" in out.stdout
+
+
+def test_summary_json_has_exactly_the_headline_keys(capsys) -> None:
+    from tokenworth.core.analytics import SUMMARY_KEYS
+
+    _, out, _ = run(
+        capsys,
+        "log",
+        "--tool",
+        "chatgpt",
+        "--start",
+        "2026-03-01T09:00Z",
+        "--tokens",
+        "3000",
+        "--value",
+        "1",
+    )
+    _, out, _ = run(
+        capsys,
+        "log",
+        "--tool",
+        "codex",
+        "--start",
+        "2026-03-02T09:00Z",
+        "--tokens",
+        "1000",
+        "--value",
+        "5",
+        "--outcome",
+        "achieved",
+    )
+    code, out, _ = run(capsys, "summary", "--json")
+    data = json.loads(out)
+    assert code == 0 and tuple(data) == SUMMARY_KEYS
+    assert data["sessions"] == 2 and data["rated_sessions"] == 2
+    assert data["total_tokens"] == 4000 and data["estimated_tokens"] == 4000
+    assert data["mean_value"] == 3.0
+    assert data["low_value_share"] == 0.75  # 3,000 of 4,000 rated tokens were rated 1
+    assert data["tokens_per_value_point"] == 4000 / 6
+    assert data["outcome_rate"] == 1.0
+    code, out, _ = run(capsys, "summary", "--tool", "codex", "--json")
+    assert json.loads(out)["total_tokens"] == 1000
+    code, out, _ = run(capsys, "summary", "--since", "2026-03-02", "--tz", "UTC", "--json")
+    assert json.loads(out)["sessions"] == 1
+    code, out, _ = run(capsys, "summary")
+    assert code == 0 and "API-equivalent" in out and "Mean value: 3.00 / 5" in out
