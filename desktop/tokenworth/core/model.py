@@ -43,6 +43,8 @@ class UsageEvent:
     cwd: str | None = None
     git_branch: str | None = None
     dedup_rank: int = 0
+    cache_creation_1h_tokens: int = 0  # the part of cache_creation_tokens kept for 1 hour
+    speed: str | None = None  # "fast" when the call ran in fast mode (priced higher)
 
     def __post_init__(self) -> None:
         if self.total_tokens is None:

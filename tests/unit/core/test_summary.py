@@ -233,7 +233,7 @@ def test_tiers_are_per_call_even_when_calls_are_summed(journal: Journal) -> None
     assert stats(journal, "day", UTC)["rows"][0]["cost_usd"] == pytest.approx(0.15, rel=REL)
 
 
-def test_one_hour_writes_and_fast_mode_once_the_columns_exist(journal: Journal) -> None:
+def test_one_hour_writes_and_fast_mode(journal: Journal) -> None:
     # The migration proposed with this change: events.cache_creation_1h_tokens (part of
     # cache_creation_tokens) and events.speed. Simulated here on the current schema.
     journal.write_events(
@@ -251,15 +251,11 @@ def test_one_hour_writes_and_fast_mode_once_the_columns_exist(journal: Journal) 
             ),
         ]
     )
-    # All writes priced as 5-minute writes while the column is missing:
+    # All writes priced as 5-minute writes when none is marked 1-hour:
     # 3 x 5e-6 + 8,037 x 6.25e-6 + 17,842 x 5e-7 + 10 x 2.5e-5 = 0.05941725
     # (costs are rounded to the micro-dollar)
     assert summary(journal)["cost_usd"] == round(0.05941725, 6)
     conn = journal.conn
-    conn.execute(
-        "ALTER TABLE events ADD COLUMN cache_creation_1h_tokens INTEGER NOT NULL DEFAULT 0"
-    )
-    conn.execute("ALTER TABLE events ADD COLUMN speed TEXT")
     conn.execute("UPDATE events SET cache_creation_1h_tokens = 8037")
     # 1-hour writes at 2 x input = 1e-5: 0.000015 + 0.08037 + 0.008921 + 0.00025 = 0.089556
     assert summary(journal)["cost_usd"] == 0.089556

@@ -227,12 +227,12 @@ class ClaudeCodeImporter(Importer):
             cache_read = _tokens(cache_read)
         # Newer versions split cache writes by lifetime; ccusage prefers the split.
         split = usage.get("cache_creation")
+        cache_1h = 0
         if type(split) is dict and (
             "ephemeral_5m_input_tokens" in split or "ephemeral_1h_input_tokens" in split
         ):
-            cache_creation = _tokens(split.get("ephemeral_5m_input_tokens")) + _tokens(
-                split.get("ephemeral_1h_input_tokens")
-            )
+            cache_1h = _tokens(split.get("ephemeral_1h_input_tokens"))
+            cache_creation = _tokens(split.get("ephemeral_5m_input_tokens")) + cache_1h
         else:
             cache_creation = _tokens(usage.get("cache_creation_input_tokens"))
         total = input_tokens + cache_creation + cache_read + output_tokens
@@ -257,9 +257,10 @@ class ClaudeCodeImporter(Importer):
         if obj.get("isSidechain") is not True:
             rank |= _MAIN_BIT
         # usage.speed ("standard" or "fast") marks fast mode, which ccusage prices with a
-        # multiplier and reports as "<model>-fast". We record the model exactly as logged;
-        # pricing can look at the speed later. A line that has it wins a tie, as in ccusage.
-        if usage.get("speed"):
+        # multiplier and reports as "<model>-fast". We record the model exactly as logged
+        # and the speed beside it. A line that has it wins a tie, as in ccusage.
+        speed = usage.get("speed")
+        if speed:
             rank |= _SPEED_BIT
         kept = best.get(dedup_key)
         if kept is not None and kept[0] >= rank:
@@ -283,5 +284,7 @@ class ClaudeCodeImporter(Importer):
                 cwd=cwd,
                 git_branch=_text(obj.get("gitBranch")),
                 dedup_rank=rank,
+                cache_creation_1h_tokens=cache_1h,
+                speed="fast" if speed == "fast" else None,
             ),
         )

@@ -39,6 +39,8 @@ _EVENT_COLUMNS = (
     "project",
     "cwd",
     "git_branch",
+    "cache_creation_1h_tokens",
+    "speed",
 )
 _UPSERT_EVENT = (
     f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
@@ -104,6 +106,8 @@ def pack_event(ev: UsageEvent) -> PackedEvent:
         ev.project,
         ev.cwd,
         ev.git_branch,
+        ev.cache_creation_1h_tokens,
+        ev.speed,
     )
 
 

@@ -118,8 +118,27 @@ def m002_settings(db: Database) -> None:
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def m003_cache_tiers_and_speed(db: Database) -> None:
+    """The 1-hour part of cache writes and fast mode, which Claude prices differently.
+
+    A 1-hour cache write costs twice the input price, a 5-minute one 1.25 times; fast
+    mode multiplies the whole call. Events written before this change keep 0 and NULL
+    (priced as 5-minute writes at standard speed) until their file is imported again.
+    """
+    db.execute(
+        "ALTER TABLE events ADD COLUMN cache_creation_1h_tokens INTEGER NOT NULL DEFAULT 0"
+    )
+    db.execute("ALTER TABLE events ADD COLUMN speed TEXT")
+    # Files are re-read whole on the next scan so that old events get the new fields.
+    db.execute("UPDATE files SET size = -1, consumed = 0, head_hash = NULL, tail_hash = NULL")
+
+
 # In order. sqlite-utils is imported only when a migration has to run (see migrations()).
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (m001_initial, m002_settings)
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (
+    m001_initial,
+    m002_settings,
+    m003_cache_tiers_and_speed,
+)
 KNOWN_MIGRATIONS = tuple(f.__name__ for f in MIGRATIONS)
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 

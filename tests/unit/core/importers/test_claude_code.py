@@ -181,6 +181,9 @@ def test_spotter_main_file_keeps_the_largest_line_of_each_streamed_response() ->
             msg = obj["message"]
             first_seen.setdefault(msg["id"], msg["usage"]["output_tokens"])
     assert (len(first_seen), sum(first_seen.values())) == (152, 10_458)
+    # Every cache write of this session went to the 1-hour cache (priced 2 x input).
+    assert sum(e.cache_creation_1h_tokens for e in events) == 349_474
+    assert {e.speed for e in events} == {None}
 
 
 def test_spotter_event_fields() -> None:

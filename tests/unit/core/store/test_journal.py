@@ -62,7 +62,7 @@ def test_each_migration_applies_on_the_shape_before_it(tmp_path: Path) -> None:
     db.conn.commit()
     db.close()
     j = Journal(path)
-    assert j.schema_version == 2
+    assert j.schema_version == len(schema.KNOWN_MIGRATIONS)
     assert j.annotation("k").value == 4  # data survived
     j.set_setting("idle_gap_minutes", "30")
     assert j.get_setting("idle_gap_minutes") == "30"
@@ -220,3 +220,48 @@ def test_an_event_moving_to_another_session_refreshes_both(journal: Journal) -> 
     assert journal.session("parent").events == 1
     assert journal.session("fork").events == 1
     assert journal.session("fork").input_tokens == 100
+
+
+def test_m003_adds_cache_tiers_and_rereads_files(tmp_path: Path) -> None:
+    """A journal from before m003 keeps its events and re-reads its files on the next scan."""
+    path = tmp_path / JOURNAL_NAME
+    from sqlite_utils import Database
+
+    db = Database(path)
+    schema.migrations().apply(db, stop_before="m003_cache_tiers_and_speed")
+    db.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+    db.execute(
+        "INSERT INTO files (path, format, size, mtime_ns, consumed, imported_at) "
+        "VALUES ('/logs/a.jsonl', 'claude-code', 100, 1, 100, 'x')"
+    )
+    db.execute(
+        "INSERT INTO events (dedup_key, tool, ts, session_key, cache_creation_tokens, "
+        "total_tokens) VALUES ('k', 'claude-code', '2026-01-01T00:00:00.000Z', 's', 50, 50)"
+    )
+    db.conn.commit()
+    db.close()
+    j = Journal(path)
+    row = j.conn.execute(
+        "SELECT cache_creation_tokens, cache_creation_1h_tokens, speed FROM events"
+    ).fetchone()
+    assert row == (50, 0, None)
+    rec = j.file_record("/logs/a.jsonl")
+    assert (rec.size, rec.consumed, rec.head_hash) == (-1, 0, None)
+    j.write_events(
+        [
+            UsageEvent(
+                tool="claude-code",
+                ts="2026-01-01T00:00:00.000Z",
+                session_key="s",
+                dedup_key="k2",
+                cache_creation_tokens=90,
+                cache_creation_1h_tokens=60,
+                speed="fast",
+                dedup_rank=1,
+            )
+        ]
+    )
+    assert j.conn.execute(
+        "SELECT cache_creation_1h_tokens, speed FROM events WHERE dedup_key = 'k2'"
+    ).fetchone() == (60, "fast")
+    j.close()
