@@ -13,7 +13,7 @@ from typing import Any
 
 from tokenworth import __version__
 from tokenworth.core.errors import InputError, JournalError, TokenworthError
-from tokenworth.core.model import OUTCOMES, Annotation, ImportReport
+from tokenworth.core.model import BUCKETS, OUTCOMES, Annotation, ImportReport
 
 EXIT_OK, EXIT_SOME_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     ss.add_argument("--json", action="store_true")
 
     st = sub.add_parser("stats", help="token and cost sums per period or group")
-    st.add_argument("--by", default="day", choices=_buckets())
+    st.add_argument("--by", default="day", choices=BUCKETS)
     st.add_argument("--since")
     st.add_argument("--until")
     st.add_argument("--tool", action="append", default=[])
@@ -106,12 +106,6 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("path", nargs="?", type=Path)
     b.add_argument("--json", action="store_true")
     return p
-
-
-def _buckets() -> list[str]:
-    from tokenworth.core.analytics import BUCKETS
-
-    return list(BUCKETS)
 
 
 def _annotation_args(p: argparse.ArgumentParser) -> None:

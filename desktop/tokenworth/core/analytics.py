@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tokenworth.core.errors import InputError
+from tokenworth.core.model import BUCKETS
 from tokenworth.core.pricing import TIER_THRESHOLD, PriceTable, default_prices
 from tokenworth.core.store import Journal, SessionFilter
 
-BUCKETS = ("day", "week", "month", "session", "tool", "model", "project", "tag")
 # The token counts a price applies to (reasoning is part of output).
 _PRICED = ("input_tokens", "cache_creation_tokens", "cache_read_tokens", "output_tokens")
 _SUMS = (

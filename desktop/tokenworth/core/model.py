@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# How stats can group: time buckets in the user's zone, or a column.
+BUCKETS = ("day", "week", "month", "session", "tool", "model", "project", "tag")
 OUTCOMES = ("achieved", "partly", "not-achieved", "abandoned")
 TOKEN_FIELDS = (
     "input_tokens",

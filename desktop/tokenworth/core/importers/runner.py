@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -67,21 +68,24 @@ def expand_paths(
         The candidate files, and results for paths that do not exist.
     """
     importers = [importer] if importer else registry.all_importers()
+    # A cheap test on the name first: most files in a log folder are claimed by suffix.
+    suffixes = tuple({sfx for imp in importers for sfx in imp.suffixes}) or ("",)
     found: list[_Candidate] = []
     missing: list[FileResult] = []
     seen: set[str] = set()
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            for folder, dirs, files in os.walk(path):
+            for folder, dirs, files in os.walk(os.path.abspath(path)):
                 dirs.sort()
                 for name in sorted(files):
-                    p = Path(folder, name)
-                    if any(imp.wants(p) for imp in importers):
-                        key = os.path.abspath(p)
-                        if key not in seen:
-                            seen.add(key)
-                            found.append(_Candidate(Path(key), importer))
+                    if not name.endswith(suffixes):
+                        continue
+                    key = os.path.join(folder, name)
+                    p = Path(key)
+                    if key not in seen and any(imp.wants(p) for imp in importers):
+                        seen.add(key)
+                        found.append(_Candidate(p, importer))
         elif path.exists():
             key = os.path.abspath(path)
             if key not in seen:
@@ -234,7 +238,7 @@ def _plan(cand: _Candidate, known: FileRecord | None) -> _Plan | FileResult:
     spath = str(path)
     try:
         st = path.stat()
-        if not path.is_file():
+        if not stat.S_ISREG(st.st_mode):
             return FileResult(spath, None, "refused", message="Not a regular file.")
         if (
             known is not None

@@ -234,9 +234,12 @@ class Journal:
     def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        self.newer = False
         existed = self.path.exists() and self.path.stat().st_size > 0
         if readonly and not existed:
             raise JournalError(f"There is no journal at {self.path}.")
+        # Taken before SQLite opens the file (opening creates the -wal file).
+        verified = existed and self._stamp() == self._read_verified_stamp()
         if not readonly:
             _prepare_folder(self.path.parent)
             _touch_private(self.path)
@@ -250,7 +253,7 @@ class Journal:
             self.conn = conn
             self._db: Any = None
             self._sessions_stale = False
-            self._check_and_migrate(existed)
+            self._check_and_migrate(existed, verified)
         except sqlite3.DatabaseError as err:
             raise JournalError(self._explain(err)) from err
 
@@ -294,7 +297,7 @@ class Journal:
             return []
         return [r[0] for r in rows]
 
-    def _check_and_migrate(self, existed: bool) -> None:
+    def _check_and_migrate(self, existed: bool, verified: bool) -> None:
         conn = self.conn
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         has_tables = conn.execute(
@@ -305,7 +308,7 @@ class Journal:
                 f"{self.path} is an SQLite file but not a Tokenworth journal; "
                 "choose another data folder."
             )
-        if existed:
+        if existed and not verified:
             result = conn.execute("PRAGMA quick_check").fetchone()[0]
             if result != "ok":
                 raise JournalError(
@@ -365,8 +368,41 @@ class Journal:
         return len(self._applied_migrations())
 
     def close(self) -> None:
-        """Close the connection (checkpointing the WAL)."""
+        """Close the connection (checkpointing the WAL) and remember the file as verified.
+
+        ``quick_check`` reads the whole file, which costs more than a rescan with nothing
+        new. After a clean close the file's size and mtime are written beside it; the next
+        open skips the check only while they still match, so a crash, another program's
+        write or a copied-in file is always checked.
+        """
         self.conn.close()
+        if not self.newer:
+            with contextlib.suppress(OSError):  # a read-only folder: check next time again
+                marker = self._verified_marker()
+                tmp = marker.with_name(marker.name + ".tmp")
+                tmp.write_text(json.dumps(self._stamp()))
+                os.replace(tmp, marker)
+
+    def _verified_marker(self) -> Path:
+        return self.path.with_name(self.path.name + ".verified")
+
+    def _stamp(self) -> list[int]:
+        out: list[int] = []
+        for suffix in ("", "-wal"):
+            try:
+                st = os.stat(str(self.path) + suffix)
+            except OSError:
+                out += [-1, -1]
+            else:
+                out += [st.st_size, st.st_mtime_ns]
+        return out
+
+    def _read_verified_stamp(self) -> list[int] | None:
+        try:
+            value = json.loads(self._verified_marker().read_text())
+        except (OSError, ValueError):
+            return None
+        return value if isinstance(value, list) else None
 
     def __enter__(self) -> Journal:
         return self

@@ -125,9 +125,7 @@ def m003_cache_tiers_and_speed(db: Database) -> None:
     mode multiplies the whole call. Events written before this change keep 0 and NULL
     (priced as 5-minute writes at standard speed) until their file is imported again.
     """
-    db.execute(
-        "ALTER TABLE events ADD COLUMN cache_creation_1h_tokens INTEGER NOT NULL DEFAULT 0"
-    )
+    db.execute("ALTER TABLE events ADD COLUMN cache_creation_1h_tokens INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE events ADD COLUMN speed TEXT")
     # Files are re-read whole on the next scan so that old events get the new fields.
     db.execute("UPDATE files SET size = -1, consumed = 0, head_hash = NULL, tail_hash = NULL")

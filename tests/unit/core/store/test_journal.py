@@ -265,3 +265,18 @@ def test_m003_adds_cache_tiers_and_rereads_files(tmp_path: Path) -> None:
         "SELECT cache_creation_1h_tokens, speed FROM events WHERE dedup_key = 'k2'"
     ).fetchone() == (60, "fast")
     j.close()
+
+
+def test_a_file_changed_after_a_clean_close_is_checked_again(data_dir: Path) -> None:
+    j = open_journal(data_dir)
+    j.write_events([_event(f"m{i}", session=f"s{i}") for i in range(2000)])
+    j.close()
+    path = data_dir / JOURNAL_NAME
+    assert (data_dir / "journal.sqlite3.verified").exists()
+    open_journal(data_dir).close()  # unchanged: opens (the check may be skipped)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page * 5 : page * 6] = b"\xff" * page  # damage a page in the middle
+    path.write_bytes(bytes(data))
+    with pytest.raises(JournalError, match=r"damaged|not a readable"):
+        open_journal(data_dir)
