@@ -14,7 +14,7 @@ from PySide6.QtCore import QByteArray, QLockFile
 from PySide6.QtNetwork import QLocalSocket
 from PySide6.QtWidgets import QWidget
 
-from tokenworth.ui.single_instance import SingleInstance, instance_key
+from tokenworth.ui.single_instance import MAX_SOCKET_PATH, SingleInstance, instance_key
 
 
 @pytest.fixture(autouse=True)
@@ -197,3 +197,20 @@ def test_closing_releases_the_name_for_the_next_launch(guards, data_dir: Path) -
     guards.append(nxt)
     assert nxt.start() is True
     assert nxt.is_primary
+
+
+def test_flatpak_instances_meet_in_the_shared_app_folder(
+    guards, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = Path(os.environ["XDG_RUNTIME_DIR"])
+    shared = runtime / "app" / "io.github.tokenworth.Tokenworth"
+    shared.mkdir(parents=True)
+    monkeypatch.setenv("FLATPAK_ID", "io.github.tokenworth.Tokenworth")
+    guard = SingleInstance(data_dir)
+    guards.append(guard)
+    assert guard.lock_path.parent == shared
+    socket_path = shared / f"{guard.key}.sock"
+    if os.name == "posix" and len(str(socket_path)) <= MAX_SOCKET_PATH:
+        assert guard.server_name == str(socket_path)
+    else:  # too long for a Unix socket (pytest's deep temp folders): a name in the temp dir
+        assert guard.server_name == guard.key

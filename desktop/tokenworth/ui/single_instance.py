@@ -53,7 +53,11 @@ def _runtime_dir() -> Path:
     """A per-user folder for the lock and socket: XDG_RUNTIME_DIR (0700), else the temp dir."""
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if os.name == "posix" and runtime and os.path.isdir(runtime):
-        return Path(runtime)
+        # Inside a Flatpak each instance has its own runtime dir; only this subfolder is
+        # shared by all instances of the app.
+        app_id = os.environ.get("FLATPAK_ID")
+        shared = Path(runtime, "app", app_id) if app_id else None
+        return shared if shared is not None and shared.is_dir() else Path(runtime)
     return Path(QDir.tempPath())
 
 
