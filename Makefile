@@ -38,3 +38,15 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) build dist desktop/*.egg-info
+
+.PHONY: bundle icons
+
+# The one-folder PyInstaller bundle in dist/Tokenworth, self-tested offscreen and without
+# network, plus a tarball (packaging/README.md).
+bundle: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet 'pyinstaller>=6.10,<7'
+	PYTHON=$(BIN)/python packaging/build_bundle.sh
+
+# Render every icon size again from resources/icons/tokenworth.svg.
+icons: $(VENV)/.installed
+	$(BIN)/python packaging/make_icons.py

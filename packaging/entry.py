@@ -1,0 +1,34 @@
+"""Start script of the bundle: `tokenworth` is the command line, `tokenworth-gui` the window."""
+
+import multiprocessing
+import sys
+from pathlib import Path
+
+
+def main() -> int:
+    """Dispatch on the executable's name; returns the exit code."""
+    # Large imports parse in worker processes; a frozen app must let them start this way.
+    multiprocessing.freeze_support()
+    if Path(sys.executable).stem.lower().endswith("-gui"):
+        # The windowed executable (Windows, no console): the window's own options only.
+        from tokenworth.app import main as gui_main
+
+        return gui_main()
+    if sys.argv[1:] == ["--self-test"] and not _cli_knows_self_test():
+        from tokenworth.selftest import run_self_test
+
+        return run_self_test()
+    from tokenworth.cli import main as cli_main
+
+    return cli_main()
+
+
+def _cli_knows_self_test() -> bool:
+    """True once cli.py handles --self-test itself (then this file need not)."""
+    from tokenworth import cli
+
+    return any("--self-test" in a.option_strings for a in cli.build_parser()._actions)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
