@@ -14,20 +14,9 @@ def main() -> int:
         from tokenworth.app import main as gui_main
 
         return gui_main()
-    if sys.argv[1:] == ["--self-test"] and not _cli_knows_self_test():
-        from tokenworth.selftest import run_self_test
-
-        return run_self_test()
     from tokenworth.cli import main as cli_main
 
     return cli_main()
-
-
-def _cli_knows_self_test() -> bool:
-    """True once cli.py handles --self-test itself (then this file need not)."""
-    from tokenworth import cli
-
-    return any("--self-test" in a.option_strings for a in cli.build_parser()._actions)
 
 
 if __name__ == "__main__":

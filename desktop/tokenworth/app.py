@@ -64,6 +64,7 @@ def run(
     demo: bool = False,
     screenshot: Path | None = None,
     view: str | None = None,
+    paths: Sequence[Path] = (),
 ) -> int:
     """Open the window on the journal in ``data_dir`` (or a generated demo journal).
 
@@ -72,6 +73,8 @@ def run(
         demo: Open a generated demo journal in a temporary folder instead.
         screenshot: Render the window to this PNG once it has loaded, then return.
         view: "journal" or "charts": the tab to show first.
+        paths: Files or folders to import once the window is open. When the app already
+            runs on this journal, they are handed to it and this launch ends.
 
     Returns:
         The exit code: 0, or 2 when the journal cannot be opened or the PNG not written.
@@ -93,6 +96,7 @@ def run(
     from tokenworth.core.errors import JournalError
     from tokenworth.core.store import open_journal
     from tokenworth.ui.crash import CrashHandler
+    from tokenworth.ui.import_controller import ImportController
     from tokenworth.ui.main_window import MainWindow
     from tokenworth.ui.notice import Notice
     from tokenworth.ui.theme import THEME_ENV, Theme
@@ -103,6 +107,16 @@ def run(
     app.setApplicationDisplayName(APP_NAME)
     app.setStyle("Fusion")  # draws from our palettes the same way everywhere
     pg.setConfigOptions(antialias=True)
+    _set_identity(app)
+
+    guard = None
+    if not demo and screenshot is None:
+        from tokenworth.core.store import default_data_dir
+        from tokenworth.ui.single_instance import SingleInstance
+
+        guard = SingleInstance(Path(data_dir) if data_dir else default_data_dir())
+        if not guard.start([str(p) for p in paths]):
+            return 0  # the running window took the files and came forward
 
     settings_folder = None
     if screenshot is not None:
@@ -139,6 +153,7 @@ def run(
             tell(str(err))
             return
         w = MainWindow(demo_journal, settings, theme=theme, pool=pool, demo=True)
+        w.imports = ImportController(w)
         windows.append(w)
         w.show()
 
@@ -151,14 +166,28 @@ def run(
         window = MainWindow(
             journal, settings, theme=theme, pool=pool, demo=demo, open_demo=open_demo
         )
+        window.imports = ImportController(window)
         windows.append(window)
         if view is not None:
             window.show_view(view)
         if screenshot is not None:
             return _screenshot(window, Path(screenshot))
         window.show()
+        if guard is not None:
+            guard.set_window(window)
+            guard.files_received.connect(
+                lambda received: window.imports.import_paths([Path(p) for p in received])
+            )
+        if paths:
+            window.imports.import_paths(list(paths))
         return app.exec()
     finally:
+        for w in windows:
+            imports = getattr(w, "imports", None)
+            if imports is not None:
+                imports.wait()  # Cancel: the file being read stays out, the rest is in
+        if guard is not None:
+            guard.close()
         crash.uninstall()
         _restore_message_handler(previous_handler)
         pool.waitForDone()
@@ -171,6 +200,23 @@ def run(
         if settings_folder is not None:
             settings.sync()
             settings_folder.cleanup()
+
+
+def _set_identity(app) -> None:  # app: QApplication
+    """The icon and desktop-file name, so the task bar and menu entry match the window."""
+    from PySide6.QtGui import QIcon
+
+    from tokenworth.resources import APP_ID, app_icon_files
+
+    app.setDesktopFileName(APP_ID)
+    icon = QIcon()
+    for f in app_icon_files():
+        icon.addFile(str(f))
+    app.setWindowIcon(icon)
+    if sys.platform == "win32":  # group with the Start-menu shortcut in the task bar
+        import ctypes
+
+        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(APP_ID)
 
 
 _OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
@@ -259,9 +305,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--demo", action="store_true", help="open a generated demo journal")
     parser.add_argument("--screenshot", type=Path, help="save a PNG of the window and exit")
     parser.add_argument("--view", choices=VIEWS, default=None, help="the tab to show first")
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders to import")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return run(data_dir=args.data_dir, demo=args.demo, screenshot=args.screenshot, view=args.view)
+    return run(
+        data_dir=args.data_dir,
+        demo=args.demo,
+        screenshot=args.screenshot,
+        view=args.view,
+        paths=args.paths,
+    )
 
 
 if __name__ == "__main__":

@@ -38,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="tokenworth", description="A private journal of your AI usage.")
     p.add_argument("--version", action="version", version=f"tokenworth {__version__}")
     p.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (journal, import, window, report) and exit",
+    )
+    p.add_argument(
         "--data-dir",
         type=Path,
         default=None,
@@ -49,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--demo", action="store_true", help="open a generated demo journal")
     g.add_argument("--screenshot", type=Path, help="save a PNG of the window and exit")
     g.add_argument("--view", choices=["journal", "charts"], default=None)
+    g.add_argument("paths", nargs="*", type=Path, help="files or folders to import on opening")
 
     s = sub.add_parser("scan", help="find and import the default log folders")
     s.add_argument("--json", action="store_true")
@@ -447,6 +453,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         demo=getattr(args, "demo", False),
         screenshot=getattr(args, "screenshot", None),
         view=getattr(args, "view", None),
+        paths=list(getattr(args, "paths", None) or []),
     )
 
 
@@ -467,6 +474,10 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (0 done, 1 some files refused, 2 unusable)."""
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from tokenworth.selftest import run_self_test
+
+        return run_self_test()
     command = args.command or "gui"
     if args.data_dir is None and os.environ.get("TOKENWORTH_DATA_DIR"):
         args.data_dir = Path(os.environ["TOKENWORTH_DATA_DIR"])

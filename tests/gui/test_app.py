@@ -71,6 +71,7 @@ def test_main_parses_its_options(monkeypatch, tmp_path: Path) -> None:
         "demo": True,
         "screenshot": tmp_path / "x.png",
         "view": "charts",
+        "paths": [],
     }
 
 
@@ -138,3 +139,35 @@ def test_theme_follows_the_system_unless_forced(qapp, monkeypatch) -> None:
         assert qapp.palette().color(QPalette.ColorRole.Window).name() == DARK.window.lower()
     finally:
         forced.set_mode("light")
+
+
+def test_paths_given_at_start_are_imported(qtbot, monkeypatch, tmp_path: Path) -> None:
+    """`tokenworth gui FILE` (the .desktop file's %F): the window opens and imports FILE."""
+    import shutil
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from tokenworth.core.store import open_journal
+    from tokenworth.ui.import_controller import ImportController
+
+    log = tmp_path / "s.jsonl"
+    shutil.copy(
+        Path(__file__).parents[1]
+        / "data/claude_code/spotter/258c7280-ae70-4798-800f-63464d01a85d.jsonl",
+        log,
+    )
+    done = []
+    real_succeeded = ImportController._succeeded
+
+    def succeeded(self, report):
+        real_succeeded(self, report)
+        done.append(report)
+        QTimer.singleShot(0, QApplication.instance().quit)
+
+    monkeypatch.setattr(ImportController, "_succeeded", succeeded)
+    data = tmp_path / "journal"
+    assert app.run(data_dir=data, paths=[log]) == 0
+    assert [f.status for f in done[0].files] == ["imported"]
+    with open_journal(data) as j:
+        assert j.session("claude-code:258c7280-ae70-4798-800f-63464d01a85d").output_tokens == 38_899

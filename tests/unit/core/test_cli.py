@@ -234,3 +234,20 @@ def test_summary_json_has_exactly_the_headline_keys(capsys) -> None:
     assert json.loads(out)["sessions"] == 1
     code, out, _ = run(capsys, "summary")
     assert code == 0 and "API-equivalent" in out and "Mean value: 3.00 / 5" in out
+
+
+def test_self_test_flag_runs_the_self_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tokenworth.selftest
+
+    monkeypatch.setattr(tokenworth.selftest, "run_self_test", lambda: 7)
+    assert main(["--self-test"]) == 7
+
+
+def test_gui_takes_paths_to_import(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The .desktop file runs `tokenworth gui %F`: the paths reach the window."""
+    import tokenworth.app
+
+    seen = {}
+    monkeypatch.setattr(tokenworth.app, "run", lambda **kw: seen.update(kw) or 0)
+    assert main(["gui", str(tmp_path / "a.jsonl")]) == 0
+    assert seen["paths"] == [tmp_path / "a.jsonl"]
