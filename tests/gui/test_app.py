@@ -163,7 +163,7 @@ def test_paths_given_at_start_are_imported(qtbot, monkeypatch, tmp_path: Path) -
     def succeeded(self, report):
         real_succeeded(self, report)
         done.append(report)
-        QTimer.singleShot(0, QApplication.instance().quit)
+        QTimer.singleShot(0, QApplication.closeAllWindows)
 
     monkeypatch.setattr(ImportController, "_succeeded", succeeded)
     data = tmp_path / "journal"
