@@ -17,19 +17,6 @@ from tokenworth.core.timeutil import UTC, format_ts
 DEMO_DAYS = 150
 T = TypeVar("T")
 
-# API list prices in USD per million tokens: (input, cache write, cache read, output).
-# Approximate, for a believable cost column only; pricing.py owns the real table.
-_PRICES: dict[str, tuple[float, float, float, float]] = {
-    "claude-opus-4-6": (5.0, 6.25, 0.50, 25.0),
-    "claude-sonnet-4-5": (3.0, 3.75, 0.30, 15.0),
-    "claude-haiku-4-5": (1.0, 1.25, 0.10, 5.0),
-    "gpt-5-codex": (1.25, 0.0, 0.125, 10.0),
-    "gpt-5": (1.25, 0.0, 0.125, 10.0),
-    "gpt-5-mini": (0.25, 0.0, 0.025, 2.0),
-    "gemini-2.5-pro": (1.25, 0.0, 0.31, 10.0),
-    "gemini-2.5-flash": (0.30, 0.0, 0.075, 2.5),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class _Tool:
@@ -41,7 +28,6 @@ class _Tool:
     output: tuple[int, int]  # output tokens per call
     cached: bool  # the tool reads most of its prompt from a cache
     coding: bool  # works inside a project folder
-    priced: bool  # the source reports a cost
     estimated: bool = False
 
 
@@ -55,7 +41,6 @@ _TOOLS = (
         (80, 3_500),
         cached=True,
         coding=True,
-        priced=True,
     ),
     _Tool(
         "codex",
@@ -66,7 +51,6 @@ _TOOLS = (
         (150, 5_000),
         cached=True,
         coding=True,
-        priced=True,
     ),
     _Tool(
         "gemini-cli",
@@ -77,7 +61,6 @@ _TOOLS = (
         (100, 3_000),
         cached=True,
         coding=True,
-        priced=True,
     ),
     _Tool(
         "copilot-cli",
@@ -88,7 +71,6 @@ _TOOLS = (
         (60, 1_800),
         cached=True,
         coding=True,
-        priced=True,
     ),
     _Tool(
         "cursor",
@@ -99,7 +81,6 @@ _TOOLS = (
         (60, 2_500),
         cached=True,
         coding=True,
-        priced=True,
     ),
     _Tool(
         "chatgpt",
@@ -110,7 +91,6 @@ _TOOLS = (
         (150, 1_400),
         cached=False,
         coding=False,
-        priced=False,
         estimated=True,
     ),
     _Tool(
@@ -122,7 +102,6 @@ _TOOLS = (
         (0, 0),
         cached=False,
         coding=False,
-        priced=False,
         estimated=True,
     ),
 )
@@ -260,13 +239,6 @@ def _lognormal_int(rng: random.Random, low: int, high: int) -> int:
     return round(math.exp(math.log(low) + x * (math.log(high) - math.log(low))))
 
 
-def _cost(model: str | None, inp: int, cw: int, cr: int, out: int) -> float | None:
-    price = _PRICES.get(model or "")
-    if price is None:
-        return None
-    return (inp * price[0] + cw * price[1] + cr * price[2] + out * price[3]) / 1_000_000
-
-
 @dataclass(slots=True)
 class _Plan:
     key: str
@@ -380,7 +352,6 @@ def _events(rng: random.Random, plan: _Plan) -> Iterator[UsageEvent]:
             cache_read_tokens=cache_read,
             output_tokens=out,
             reasoning_tokens=reasoning,
-            cost_usd=_cost(model, fresh, cache_write, cache_read, out) if tool.priced else None,
             estimated=tool.estimated,
             project=project,
             cwd=cwd,

@@ -108,10 +108,12 @@ class Session:
     output_tokens: int = 0
     reasoning_tokens: int = 0
     total_tokens: int = 0
-    cost_usd: float | None = None
+    cost_usd: float | None = None  # API-equivalent: reported, else list-price estimate
     estimated: bool = False
     manual: bool = False
     annotation: Annotation | None = None
+    unpriced_events: int = 0  # calls of models without a price (cost_usd leaves them out)
+    estimated_tokens: int = 0  # tokens that are estimates (manual entries, chat exports)
 
     @property
     def duration_minutes(self) -> float:
@@ -140,7 +142,9 @@ class Session:
             "reasoning_tokens": self.reasoning_tokens,
             "total_tokens": self.total_tokens,
             "cost_usd": self.cost_usd,
+            "unpriced_events": self.unpriced_events,
             "estimated": self.estimated,
+            "estimated_tokens": self.estimated_tokens,
             "manual": self.manual,
             "goal": a.goal if a else None,
             "outcome": a.outcome if a else None,

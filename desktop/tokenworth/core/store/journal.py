@@ -11,12 +11,15 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tokenworth.core.errors import InputError, JournalError
 from tokenworth.core.model import OUTCOMES, Annotation, Session, UsageEvent
 from tokenworth.core.store import schema
 from tokenworth.core.timeutil import format_ts, now_ts
+
+if TYPE_CHECKING:
+    from tokenworth.core.pricing import PriceTable
 
 JOURNAL_NAME = "journal.sqlite3"
 
@@ -41,6 +44,7 @@ _EVENT_COLUMNS = (
     "git_branch",
     "cache_creation_1h_tokens",
     "speed",
+    "api_cost_usd",
 )
 _UPSERT_EVENT = (
     f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
@@ -56,14 +60,16 @@ _UPSERT_EVENT = (
 _REFRESH_SESSIONS = """
 INSERT INTO sessions (session_key, tool, start, "end", models, project, cwd, git_branch, events,
     input_tokens, cache_creation_tokens, cache_read_tokens, output_tokens, reasoning_tokens,
-    total_tokens, cost_usd, estimated)
+    total_tokens, cost_usd, estimated, api_cost_usd, unpriced_events, estimated_tokens)
 SELECT e.session_key, min(e.tool), min(e.ts), max(e.ts),
     (SELECT group_concat(m, ',') FROM (SELECT DISTINCT model AS m FROM events
         WHERE session_key = e.session_key AND model IS NOT NULL ORDER BY model)),
     max(e.project), max(e.cwd), max(e.git_branch), count(*),
     sum(e.input_tokens), sum(e.cache_creation_tokens), sum(e.cache_read_tokens),
     sum(e.output_tokens), sum(e.reasoning_tokens), sum(e.total_tokens),
-    sum(e.cost_usd), max(e.estimated)
+    sum(e.cost_usd), max(e.estimated), sum(e.api_cost_usd),
+    sum(e.api_cost_usd IS NULL AND e.total_tokens > 0),
+    sum(CASE WHEN e.estimated THEN e.total_tokens ELSE 0 END)
 FROM _touched t CROSS JOIN events e ON e.session_key = t.session_key
 GROUP BY e.session_key
 ON CONFLICT(session_key) DO UPDATE SET
@@ -76,10 +82,31 @@ ON CONFLICT(session_key) DO UPDATE SET
     input_tokens = excluded.input_tokens, cache_creation_tokens = excluded.cache_creation_tokens,
     cache_read_tokens = excluded.cache_read_tokens, output_tokens = excluded.output_tokens,
     reasoning_tokens = excluded.reasoning_tokens, total_tokens = excluded.total_tokens,
-    cost_usd = excluded.cost_usd, estimated = excluded.estimated
+    cost_usd = excluded.cost_usd, estimated = excluded.estimated,
+    api_cost_usd = excluded.api_cost_usd, unpriced_events = excluded.unpriced_events,
+    estimated_tokens = excluded.estimated_tokens
 """
 
 PackedEvent = tuple[Any, ...]
+
+
+class _PackedUsage:
+    """Token counts of a packed event, read the way pricing reads a UsageEvent."""
+
+    __slots__ = (
+        "cache_creation_1h_tokens",
+        "cache_creation_tokens",
+        "cache_read_tokens",
+        "input_tokens",
+        "output_tokens",
+    )
+
+    def __init__(self, row: PackedEvent) -> None:
+        self.input_tokens = int(row[6])
+        self.cache_creation_tokens = int(row[7])
+        self.cache_read_tokens = int(row[8])
+        self.output_tokens = int(row[9])
+        self.cache_creation_1h_tokens = int(row[17] or 0)
 
 
 def pack_event(ev: UsageEvent) -> PackedEvent:
@@ -117,7 +144,7 @@ SESSION_SORT_COLUMNS = {
     "project": "s.project",
     "duration": '(julianday(s."end") - julianday(s.start))',
     "total_tokens": "s.total_tokens",
-    "cost_usd": "s.cost_usd",
+    "cost_usd": "s.api_cost_usd",
     "value": "a.value",
     "goal": "a.goal",
 }
@@ -229,9 +256,12 @@ class Journal:
     Args:
         path: The SQLite file.
         readonly: Open without writing anything (a newer journal can still be read).
+        prices: The price table (default: the shipped one with the saved overrides).
     """
 
-    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: Path | str, *, readonly: bool = False, prices: PriceTable | None = None
+    ) -> None:
         self.path = Path(path)
         self.readonly = readonly
         self.newer = False
@@ -253,7 +283,13 @@ class Journal:
             self.conn = conn
             self._db: Any = None
             self._sessions_stale = False
+            self._prices: PriceTable | None = prices
             self._check_and_migrate(existed, verified)
+            if not readonly and not self.newer:
+                stored = self.get_setting("prices_version")
+                if stored != self._prices_fingerprint():
+                    # A new price table, other overrides, or a journal from before m004.
+                    self.reprice()
         except sqlite3.DatabaseError as err:
             raise JournalError(self._explain(err)) from err
 
@@ -528,10 +564,11 @@ class Journal:
             changed = 0
             batch: list[tuple[Any, ...]] = []
             keys = result.sessions
+            price = self._price_row
             for ev in events:
                 row = ev if type(ev) is tuple else pack_event(ev)  # type: ignore[arg-type]
                 keys.add(row[4])  # session_key
-                batch.append((row[0], row[1], file_id, *row[2:]))
+                batch.append((row[0], row[1], file_id, *row[2:], price(row)))
                 if len(batch) >= 2000:
                     changed += self._upsert(batch)
                     batch.clear()
@@ -547,6 +584,96 @@ class Journal:
                 # and its state forward while the iterator ran.
                 self._save_file(file)
         return result
+
+    # ---- prices ----------------------------------------------------------------------------
+
+    @property
+    def prices(self) -> PriceTable:
+        """The price table in use: the shipped one with the person's per-model overrides."""
+        if self._prices is None:
+            from tokenworth.core.pricing import default_prices
+
+            self._prices = default_prices().with_overrides(self.price_overrides())
+        return self._prices
+
+    def price_overrides(self) -> dict[str, Any]:
+        """The person's per-model prices (``{model: {litellm_field: usd_per_token}}``)."""
+        try:
+            value = json.loads(self.get_setting("price_overrides") or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def set_price_overrides(self, overrides: dict[str, Any]) -> None:
+        """Save per-model prices and re-price every event with them.
+
+        Raises:
+            InputError: an override names an unknown field or a negative price.
+        """
+        from tokenworth.core.pricing import default_prices
+
+        table = default_prices().with_overrides(overrides)  # validates
+        with self.transaction():
+            self.set_setting("price_overrides", json.dumps(overrides, sort_keys=True))
+            self._prices = table
+            self.reprice()
+
+    def _prices_fingerprint(self) -> str:
+        return self.prices.version + "|" + json.dumps(self.price_overrides(), sort_keys=True)
+
+    def _price_row(self, row: PackedEvent) -> float | None:
+        """API-equivalent cost of one packed event: reported, else estimated, else None."""
+        if row[12] is not None:
+            return float(row[12])
+        if not row[5] or not row[11]:
+            return None  # no model or no tokens: nothing to price
+        return self.prices.estimate(_PackedUsage(row), row[5], row[18])
+
+    def reprice(self) -> int:
+        """Recompute every event's API-equivalent cost and every session's sums.
+
+        Returns:
+            The number of events priced.
+        """
+        conn = self.conn
+        with self.transaction():
+            rows = conn.execute(
+                "SELECT id, model, input_tokens, cache_creation_tokens, cache_read_tokens, "
+                "output_tokens, total_tokens, cost_usd, cache_creation_1h_tokens, speed "
+                "FROM events"
+            ).fetchall()
+            updates = []
+            for r in rows:
+                packed = (
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    0,
+                    r[6],
+                    r[7],
+                    0,
+                    None,
+                    None,
+                    None,
+                    r[8],
+                    r[9],
+                )
+                updates.append((self._price_row(packed), r[0]))
+            conn.executemany("UPDATE events SET api_cost_usd = ? WHERE id = ?", updates)
+            conn.execute("INSERT OR IGNORE INTO _touched SELECT session_key FROM sessions")
+            self._sessions_stale = True
+            conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES ('prices_version', ?)",
+                [self._prices_fingerprint()],
+            )
+        return len(updates)
 
     def _upsert(self, batch: list[tuple[Any, ...]]) -> int:
         """Upsert one batch of event rows; returns how many rows were inserted or replaced."""
@@ -863,9 +990,10 @@ def _atomic(conn: sqlite3.Connection) -> Iterator[None]:
 _SESSION_SELECT = (
     'SELECT s.id, s.session_key, s.tool, s.start, s."end", s.models, s.project, s.cwd, '
     "s.git_branch, s.events, s.input_tokens, s.cache_creation_tokens, s.cache_read_tokens, "
-    "s.output_tokens, s.reasoning_tokens, s.total_tokens, s.cost_usd, s.estimated, "
+    "s.output_tokens, s.reasoning_tokens, s.total_tokens, s.api_cost_usd, s.estimated, "
     "s.manual_minutes, a.session_key, a.goal, a.outcome, a.outcome_note, a.value, "
-    "a.minutes_saved, a.needed, a.tags, a.note, a.updated_at "
+    "a.minutes_saved, a.needed, a.tags, a.note, a.updated_at, s.unpriced_events, "
+    "s.estimated_tokens "
     "FROM sessions s LEFT JOIN annotations a ON a.session_key = s.session_key"
 )
 
@@ -906,6 +1034,8 @@ def _session_from_row(row: Sequence[Any]) -> Session:
         estimated=bool(row[17]),
         manual=row[18] is not None,
         annotation=_annotation_from_row(row[19:]) if row[19] is not None else None,
+        unpriced_events=row[29],
+        estimated_tokens=row[30],
     )
 
 

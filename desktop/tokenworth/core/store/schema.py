@@ -131,11 +131,29 @@ def m003_cache_tiers_and_speed(db: Database) -> None:
     db.execute("UPDATE files SET size = -1, consumed = 0, head_hash = NULL, tail_hash = NULL")
 
 
+def m004_api_cost(db: Database) -> None:
+    """The API-equivalent cost of each event and its session's sums, stored at import.
+
+    ``api_cost_usd`` is the cost the source reported, else the list-price estimate from
+    the price table in use (NULL: the model has no price). Sessions keep the sum, the
+    number of unpriced calls and the estimated tokens, so the table sorts by cost and the
+    headline numbers need no pass over every event. The journal re-prices all events
+    when the price table or the person's overrides change (settings ``prices_version``).
+    """
+    db.execute("ALTER TABLE events ADD COLUMN api_cost_usd REAL")
+    db.execute("ALTER TABLE sessions ADD COLUMN api_cost_usd REAL")
+    db.execute("ALTER TABLE sessions ADD COLUMN unpriced_events INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE sessions ADD COLUMN estimated_tokens INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE INDEX sessions_cost ON sessions(api_cost_usd)")
+    db.execute("DELETE FROM settings WHERE key = 'prices_version'")  # re-price on open
+
+
 # In order. sqlite-utils is imported only when a migration has to run (see migrations()).
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     m001_initial,
     m002_settings,
     m003_cache_tiers_and_speed,
+    m004_api_cost,
 )
 KNOWN_MIGRATIONS = tuple(f.__name__ for f in MIGRATIONS)
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)

@@ -280,3 +280,97 @@ def test_a_file_changed_after_a_clean_close_is_checked_again(data_dir: Path) -> 
     path.write_bytes(bytes(data))
     with pytest.raises(JournalError, match=r"damaged|not a readable"):
         open_journal(data_dir)
+
+
+def test_api_cost_is_stored_per_event_and_summed_per_session(journal: Journal) -> None:
+    from tokenworth.core.analytics import summary
+
+    p = journal.prices.lookup("claude-sonnet-4-5")
+    journal.write_events(
+        [
+            UsageEvent(
+                tool="claude-code",
+                ts="2026-03-01T10:00:00.000Z",
+                session_key="s",
+                dedup_key="a",
+                model="claude-sonnet-4-5",
+                input_tokens=1000,
+                cache_creation_tokens=2000,
+                cache_creation_1h_tokens=500,
+                cache_read_tokens=10_000,
+                output_tokens=300,
+            ),
+            UsageEvent(
+                tool="claude-code",
+                ts="2026-03-01T10:01:00.000Z",
+                session_key="s",
+                dedup_key="b",
+                model="mystery-model-9",
+                input_tokens=50,
+            ),
+            UsageEvent(
+                tool="cursor",
+                ts="2026-03-01T10:02:00.000Z",
+                session_key="s",
+                dedup_key="c",
+                model="mystery-model-9",
+                input_tokens=5,
+                cost_usd=0.25,
+            ),
+        ]
+    )
+    # 1,500 5-minute writes, 500 1-hour writes (2 x input), reads, output; list prices.
+    expected = (
+        1000 * p.input
+        + 1500 * p.cache_write_5m
+        + 500 * p.cache_write_1h  # 2 x input
+        + 10_000 * p.cache_read
+        + 300 * p.output
+    )
+    costs = dict(journal.conn.execute("SELECT dedup_key, api_cost_usd FROM events"))
+    assert costs["a"] == pytest.approx(expected, rel=1e-9)
+    assert costs["b"] is None  # unpriced, never 0
+    assert costs["c"] == 0.25  # reported cost wins
+    s = journal.session("s")
+    assert s.cost_usd == pytest.approx(expected + 0.25)
+    assert s.unpriced_events == 1
+    assert summary(journal)["cost_usd"] == pytest.approx(round(expected + 0.25, 6))
+    assert summary(journal)["unpriced_events"] == 1
+
+
+def test_price_overrides_reprice_everything(journal: Journal) -> None:
+    journal.write_events([_event("m1")])  # claude-sonnet-4-5, 100 input + 10 output
+    before = journal.session("s1").cost_usd
+    journal.set_price_overrides(
+        {"claude-sonnet-4-5": {"input_cost_per_token": 1e-3, "output_cost_per_token": 2e-3}}
+    )
+    assert journal.session("s1").cost_usd == pytest.approx(100 * 1e-3 + 10 * 2e-3)
+    assert before != journal.session("s1").cost_usd
+    ids = journal.session_ids(SessionFilter(), sort="cost_usd")
+    assert len(ids) == 1
+
+
+def test_journal_from_before_m004_is_priced_on_open(tmp_path: Path) -> None:
+    path = tmp_path / JOURNAL_NAME
+    from sqlite_utils import Database
+
+    db = Database(path)
+    schema.migrations().apply(db, stop_before="m004_api_cost")
+    db.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+    db.execute(
+        "INSERT INTO events (dedup_key, tool, ts, session_key, model, input_tokens, "
+        "total_tokens) VALUES ('k', 'codex', '2026-01-01T00:00:00.000Z', 's', 'gpt-5', "
+        "1000000, 1000000)"
+    )
+    db.execute(
+        'INSERT INTO sessions (session_key, tool, start, "end", events, input_tokens, '
+        "total_tokens) VALUES ('s', 'codex', '2026-01-01T00:00:00.000Z', "
+        "'2026-01-01T00:00:00.000Z', 1, 1000000, 1000000)"
+    )
+    db.conn.commit()
+    db.close()
+    j = Journal(path)
+    price = j.prices.lookup("gpt-5")
+    assert j.session("s").cost_usd == pytest.approx(1_000_000 * price.input)
+    assert j.get_setting("prices_version").startswith(j.prices.version)
+    j.close()
