@@ -63,9 +63,9 @@ SHORTCUTS = (
 
 def count_sessions(path: Path) -> tuple[int, int]:
     """(sessions, unrated sessions) of the journal at ``path``, on this thread's connection."""
-    with Journal(path, readonly=True) as journal:
+    with Journal(path, readonly=True, verify=False) as journal:
         total = journal.count("sessions")
-        unrated = len(journal.session_ids(SessionFilter(unrated=True)))
+        unrated = journal.count_sessions(SessionFilter(unrated=True))
     return total, unrated
 
 

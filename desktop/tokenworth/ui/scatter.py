@@ -101,7 +101,7 @@ def scatter_points(journal: Journal, flt: SessionFilter) -> ScatterData:
 
 def load_in_thread(path: Path, flt: SessionFilter) -> ScatterData:
     """Open this thread's own connection to the journal and read the plot's data."""
-    with Journal(path, readonly=True) as journal:
+    with Journal(path, readonly=True, verify=False) as journal:
         return scatter_points(journal, flt)
 
 

@@ -257,10 +257,18 @@ class Journal:
         path: The SQLite file.
         readonly: Open without writing anything (a newer journal can still be read).
         prices: The price table (default: the shipped one with the saved overrides).
+        verify: Run ``quick_check`` unless the file is as it was at its last clean close.
+            A second, read-only connection of a process that verified the file already
+            (a window's background reads) passes False.
     """
 
     def __init__(
-        self, path: Path | str, *, readonly: bool = False, prices: PriceTable | None = None
+        self,
+        path: Path | str,
+        *,
+        readonly: bool = False,
+        prices: PriceTable | None = None,
+        verify: bool = True,
     ) -> None:
         self.path = Path(path)
         self.readonly = readonly
@@ -269,7 +277,7 @@ class Journal:
         if readonly and not existed:
             raise JournalError(f"There is no journal at {self.path}.")
         # Taken before SQLite opens the file (opening creates the -wal file).
-        verified = existed and self._stamp() == self._read_verified_stamp()
+        verified = not verify or (existed and self._stamp() == self._read_verified_stamp())
         if not readonly:
             _prepare_folder(self.path.parent)
             _touch_private(self.path)
@@ -466,6 +474,15 @@ class Journal:
             "files": self.count("files"),
             "ok": integrity == ["ok"] and not fk,
         }
+
+    def count_sessions(self, flt: SessionFilter | None = None) -> int:
+        """How many sessions match ``flt`` (one COUNT, no ids)."""
+        where, params = (flt or SessionFilter()).where()
+        sql = (
+            "SELECT count(*) FROM sessions s LEFT JOIN annotations a "
+            f"ON a.session_key = s.session_key WHERE {where}"
+        )
+        return int(self.conn.execute(sql, params).fetchone()[0])
 
     def count(self, table: str) -> int:
         """Rows in one of the journal's tables."""

@@ -374,3 +374,10 @@ def test_journal_from_before_m004_is_priced_on_open(tmp_path: Path) -> None:
     assert j.session("s").cost_usd == pytest.approx(1_000_000 * price.input)
     assert j.get_setting("prices_version").startswith(j.prices.version)
     j.close()
+
+
+def test_count_sessions_with_a_filter(journal: Journal) -> None:
+    journal.write_events([_event("a", session="s1"), _event("b", session="s2")])
+    journal.annotate("s1", value=3)
+    assert journal.count_sessions() == 2
+    assert journal.count_sessions(SessionFilter(unrated=True)) == 1
