@@ -129,3 +129,27 @@ def test_empty_state_takes_more_buttons(qtbot, make_window, journal) -> None:
     w.empty_state.add_action("Import usage…", lambda: None, position=0)
     first = w.empty_state.buttons.itemAt(1).widget()
     assert first.text() == "Import usage…"
+
+
+def test_a_new_entry_can_be_undone_and_redone(qtbot, window, demo_journal, answer) -> None:
+    reply, _ = answer
+    reply["entry"] = NewEntry(
+        tool="chatgpt",
+        start=START,
+        minutes=10,
+        tokens=500,
+        model=None,
+        goal="Undo me",
+        value=2,
+        tags=[],
+    )
+    before = demo_journal.count("sessions")
+    key = window.new_entry()
+    assert demo_journal.count("sessions") == before + 1
+    window.undo_action.trigger()
+    assert demo_journal.count("sessions") == before
+    assert demo_journal.session(key) is None and demo_journal.annotation(key) is None
+    window.redo_action.trigger()
+    s = demo_journal.session(key)
+    assert s is not None and s.total_tokens == 500 and s.annotation.goal == "Undo me"
+    assert demo_journal.count("sessions") == before + 1

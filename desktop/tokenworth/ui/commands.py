@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -133,3 +134,48 @@ class _AnnotationCommand(QUndoCommand):
     def undo(self) -> None:
         """Write the old annotation back (an empty one removes the row)."""
         self._editor._write(self._before)
+
+
+class NewEntryCommand(QUndoCommand):
+    """A session logged by hand: ``undo`` removes it (and its note), ``redo`` logs it again.
+
+    Args:
+        window: Anything with ``journal``, ``journal_changed()`` and ``_error(text)``.
+        key: The key the entry was created with; redo reuses it.
+        fields: The create_manual_session arguments.
+        annotation: What was written with it.
+    """
+
+    def __init__(
+        self, window: Any, key: str, fields: dict[str, Any], annotation: Annotation
+    ) -> None:
+        super().__init__(f"new {fields['tool']} entry")
+        self._window = window
+        self._key = key
+        self._fields = fields
+        self._annotation = clone(annotation, key)
+        self._pushed = False
+
+    def redo(self) -> None:
+        """Log the entry again (skipped on push: it was just created)."""
+        if not self._pushed:
+            self._pushed = True
+            return
+        try:
+            self._window.journal.create_manual_session(
+                **self._fields, annotation=clone(self._annotation, self._key), session_key=self._key
+            )
+        except TokenworthError as err:
+            self._window._error(str(err))
+        self._window.journal_changed()
+
+    def undo(self) -> None:
+        """Remove the entry and what was written about it."""
+        journal = self._window.journal
+        try:
+            with journal.transaction():
+                journal.delete_manual_session(self._key)
+                journal.set_annotation(Annotation(session_key=self._key))
+        except TokenworthError as err:
+            self._window._error(str(err))
+        self._window.journal_changed()

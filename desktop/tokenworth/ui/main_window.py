@@ -37,7 +37,7 @@ from tokenworth.core.store import Journal, SessionFilter
 from tokenworth.core.timeutil import local_zone
 from tokenworth.ui import formatting as fmt
 from tokenworth.ui.annotation_panel import AnnotationPanel
-from tokenworth.ui.commands import AnnotationEditor
+from tokenworth.ui.commands import AnnotationEditor, NewEntryCommand
 from tokenworth.ui.empty_state import EmptyState
 from tokenworth.ui.journal_view import JournalView
 from tokenworth.ui.new_entry_dialog import NewEntryDialog
@@ -349,19 +349,20 @@ class MainWindow(QMainWindow):
         entry = NewEntryDialog.ask(self, tools=tools, zone=self.zone)
         if entry is None:
             return None
+        fields = {
+            "tool": entry.tool,
+            "start": entry.start,
+            "minutes": entry.minutes,
+            "tokens": entry.tokens,
+            "model": entry.model,
+            "project": entry.project,
+        }
         try:
-            key = self.journal.create_manual_session(
-                tool=entry.tool,
-                start=entry.start,
-                minutes=entry.minutes,
-                tokens=entry.tokens,
-                model=entry.model,
-                project=entry.project,
-                annotation=entry.annotation(),
-            )
+            key = self.journal.create_manual_session(**fields, annotation=entry.annotation())
         except TokenworthError as err:
             self._error(str(err))
             return None
+        self.undo_stack.push(NewEntryCommand(self, key, fields, entry.annotation()))
         self.journal_changed()
         self.show_view("journal")
         if not self.journal_view.select_session_key(key):

@@ -794,14 +794,23 @@ class Journal:
         model: str | None = None,
         project: str | None = None,
         annotation: Annotation | None = None,
+        session_key: str | None = None,
     ) -> str:
-        """Log a session that no export records; returns its new session_key."""
+        """Log a session that no export records; returns its session_key.
+
+        Args:
+            session_key: Reuse a key (redo of an undone entry); new ``manual:`` key if None.
+        """
         tool = validate_tool(tool)
+        if session_key is not None and (
+            not session_key.startswith("manual:") or self.session_exists(session_key)
+        ):
+            raise InputError(f"{session_key!r} cannot be used for a new entry.")
         if minutes is not None and minutes < 0:
             raise InputError("--minutes cannot be negative.")
         if tokens is not None and tokens < 0:
             raise InputError("--tokens cannot be negative.")
-        key = f"manual:{uuid.uuid4()}"
+        key = session_key or f"manual:{uuid.uuid4()}"
         ts = format_ts(start)
         event = UsageEvent(
             tool=tool,
