@@ -256,3 +256,30 @@ def test_parallel_parsing_gives_the_same_journal(tmp_path: Path) -> None:
     assert results[True] == results[False]
     statuses = {name: status for name, status, _, _ in results[True][0]}
     assert statuses["g.fake"] == "refused" and statuses["h.fake"] == "imported"
+
+
+def test_unreadable_and_vanishing_files_are_refused_with_reasons(
+    journal: Journal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tokenworth.core.importers import runner
+
+    locked = _write(tmp_path / "locked.fake", line(0, session="L"))
+    gone = _write(tmp_path / "gone.fake", line(0, session="G"))
+    good = _write(tmp_path / "good.fake", line(0, session="K"))
+    candidates, _ = runner.expand_paths([locked, gone, good])
+    gone.unlink()  # disappears between the folder walk and the read
+    real_open = open
+
+    def fake_open(path, *args, **kwargs):
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "open", fake_open, raising=False)
+    results = {Path(r.path).name: r for r in runner.import_candidates(journal, candidates)}
+    assert results["locked.fake"].status == "refused"
+    assert results["locked.fake"].message == "Could not read the file: Permission denied."
+    assert results["gone.fake"].status == "refused"
+    assert "No such file" in results["gone.fake"].message
+    assert results["good.fake"].status == "imported"
+    assert journal.session("K").events == 1
