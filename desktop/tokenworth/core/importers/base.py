@@ -249,10 +249,16 @@ def iter_lines_with(
             yield lineno, carry
 
 
+try:  # orjson parses the usage lines about twice as fast as the standard library
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - orjson is a dependency; stay correct without it
+    _fast_loads = json.loads
+
+
 def load_json_line(raw: bytes, lineno: int, ctx: ParseContext) -> Any:
-    """``json.loads`` one line; a bad line becomes an issue and None."""
+    """Decode one JSON line; a bad line becomes an issue and None."""
     try:
-        return json.loads(raw)
+        return _fast_loads(raw)
     except ValueError as err:  # JSONDecodeError, or UnicodeDecodeError on binary data
         detail = getattr(err, "msg", None) or "not UTF-8 text"
         reason = "binary data, not text" if b"\x00" in raw else f"not valid JSON ({detail})"

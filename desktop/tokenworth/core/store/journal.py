@@ -384,13 +384,13 @@ class Journal:
         # in the temp store: in memory that is about 0.6 s less system time per 3,000
         # imported files than the default temporary files.
         conn.execute("PRAGMA temp_store = MEMORY")
-        self._prepare_temp()
         if applied != list(schema.KNOWN_MIGRATIONS):
             if existed and applied:
                 self.backup(self._migration_backup_path())
             schema.migrations().apply(self.db)
             conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
+        self._prepare_temp()
         if os.name == "posix":
             for suffix in ("", "-wal", "-shm"):
                 p = Path(str(self.path) + suffix)
@@ -401,6 +401,17 @@ class Journal:
         # Session keys written in the open transaction, recomputed before it commits.
         # A temp table follows savepoints: a rolled-back file takes its keys with it.
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS _touched (session_key TEXT PRIMARY KEY)")
+        # A replaced row may move to another session (a fork's copy losing to the parent's
+        # line): the session it leaves must be recomputed too. A trigger sees exactly those
+        # rows; looking every written key up beforehand cost a third of the write time.
+        self.conn.execute(
+            "CREATE TEMP TRIGGER IF NOT EXISTS _event_moved "
+            "AFTER UPDATE OF session_key ON main.events "
+            "WHEN old.session_key <> new.session_key "
+            # Not INSERT OR IGNORE: inside a trigger the outer upsert's conflict rule wins.
+            "BEGIN INSERT INTO _touched SELECT old.session_key WHERE NOT EXISTS "
+            "(SELECT 1 FROM _touched WHERE session_key = old.session_key); END"
+        )
 
     def _migration_backup_path(self) -> Path:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -695,13 +706,6 @@ class Journal:
     def _upsert(self, batch: list[tuple[Any, ...]]) -> int:
         """Upsert one batch of event rows; returns how many rows were inserted or replaced."""
         conn = self.conn
-        # A replaced row may move to another session (a fork's copy losing to the
-        # parent's line): the session it leaves must be recomputed too.
-        conn.execute(
-            "INSERT OR IGNORE INTO _touched SELECT session_key FROM events "
-            "WHERE dedup_key IN (SELECT value FROM json_each(?))",
-            [json.dumps([row[0] for row in batch])],
-        )
         before = conn.total_changes
         conn.executemany(_UPSERT_EVENT, batch)
         return conn.total_changes - before
