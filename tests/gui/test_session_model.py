@@ -83,3 +83,49 @@ def test_refresh_session_drops_the_cached_copy(demo_journal) -> None:
     model.refresh_session(s.session_key)
     assert changed == [(0, 0)]
     assert model.session_at(0).annotation.value == 2
+
+
+def test_cost_cell_says_unpriced_never_blank_or_zero(journal) -> None:
+    from tokenworth.core.model import UsageEvent
+
+    journal.write_events(
+        [
+            UsageEvent(
+                tool="codex",
+                ts="2026-03-01T10:00:00.000Z",
+                session_key="u",
+                dedup_key="u1",
+                model="aide-gpt-5",
+                input_tokens=1000,
+            ),
+            UsageEvent(
+                tool="codex",
+                ts="2026-03-01T11:00:00.000Z",
+                session_key="p",
+                dedup_key="p1",
+                model="gpt-5",
+                input_tokens=1_000_000,
+            ),
+            UsageEvent(
+                tool="codex",
+                ts="2026-03-01T11:05:00.000Z",
+                session_key="p",
+                dedup_key="p2",
+                model="aide-gpt-5",
+                input_tokens=10,
+            ),
+        ]
+    )
+    model = SessionTableModel(journal, UTC)
+    model.reload()
+    cost = COLUMN_KEYS.index("cost")
+    cells = {
+        model.session_at(r).session_key: model.data(model.index(r, cost))
+        for r in range(model.rowCount())
+    }
+    price = journal.prices.lookup("gpt-5").input
+    assert cells["u"] == "unpriced"
+    assert cells["p"] == f"${1_000_000 * price:,.2f}+"  # a lower bound: one call unpriced
+    row = next(r for r in range(model.rowCount()) if model.session_at(r).session_key == "u")
+    tip = model.data(model.index(row, cost), Qt.ItemDataRole.ToolTipRole)
+    assert "aide-gpt-5" in tip and "not free" in tip

@@ -344,11 +344,22 @@ class SessionTableModel(QAbstractTableModel):
 
     def _cell_cost(self, s: Session, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return fmt.cost(s.cost_usd)
+            if s.cost_usd is None and s.unpriced_events:
+                return "unpriced"
+            text = fmt.cost(s.cost_usd)
+            return text + "+" if text and s.unpriced_events else text
         if role == Qt.ItemDataRole.ToolTipRole:
+            if s.unpriced_events:
+                models = ", ".join(s.models) or "an unknown model"
+                return (
+                    f"{s.unpriced_events} call(s) of {models} have no price "
+                    "(unpriced, not free); set one in the price overrides."
+                )
             if s.cost_usd is None:
-                return "No cost reported for this session (unpriced, not free)."
-            return "Cost as reported by the source"
+                return "Nothing to price in this session."
+            return "API-equivalent cost: what these tokens would cost at list prices"
+        if role == Qt.ItemDataRole.ForegroundRole and s.unpriced_events:
+            return self._dim()
         return None
 
     def _cell_value(self, s: Session, role: int) -> Any:

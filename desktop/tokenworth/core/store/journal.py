@@ -435,6 +435,7 @@ class Journal:
             with contextlib.suppress(OSError):  # a read-only folder: check next time again
                 marker = self._verified_marker()
                 tmp = marker.with_name(marker.name + ".tmp")
+                _touch_private(tmp)
                 tmp.write_text(json.dumps(self._stamp()))
                 os.replace(tmp, marker)
 
