@@ -153,3 +153,13 @@ def test_a_new_entry_can_be_undone_and_redone(qtbot, window, demo_journal, answe
     s = demo_journal.session(key)
     assert s is not None and s.total_tokens == 500 and s.annotation.goal == "Undo me"
     assert demo_journal.count("sessions") == before + 1
+
+
+def test_about_names_version_journal_licence_and_prices(window, demo_journal, notices) -> None:
+    from tokenworth import __version__
+
+    window.about_action.trigger()
+    [(title, text)] = notices.infos
+    assert title == "About Tokenworth"
+    assert __version__ in text and str(demo_journal.path) in text
+    assert "Licence: MIT" in text and demo_journal.prices.version in text

@@ -413,12 +413,20 @@ class MainWindow(QMainWindow):
         """What Tokenworth is, in two sentences."""
         from tokenworth import __version__
 
+        from html import escape
+
+        try:
+            prices = escape(self.journal.prices.version)
+        except Exception:  # a broken price file must not hide the About box
+            prices = "not available"
         Notice.info(
             self,
             f"About {APP_NAME}",
             f"<b>{APP_NAME} {__version__}</b><p>A private journal for your AI usage: "
             "was it worth the tokens? Everything stays on this computer; the app makes no "
-            f"network connection.</p><p>Journal: {self.journal.path}</p>",
+            "network connection.</p>"
+            f"<p>Journal: {escape(str(self.journal.path))}<br>"
+            f"Prices (API-equivalent): {prices}<br>Licence: MIT</p>",
         )
 
     def _quit(self) -> None:
