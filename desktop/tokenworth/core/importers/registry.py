@@ -84,5 +84,6 @@ for _module, _cls in (
     ("codex", "CodexImporter"),
     ("gemini_cli", "GeminiImporter"),
     ("copilot_cli", "CopilotImporter"),
+    ("cursor_csv", "CursorCsvImporter"),
 ):
     register(_module, _cls)
