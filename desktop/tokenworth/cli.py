@@ -235,20 +235,6 @@ def _exists(args: argparse.Namespace) -> bool:
     return (folder / JOURNAL_NAME).exists()
 
 
-def _prices(journal: Any) -> Any:
-    """The shipped price table with the person's per-model overrides."""
-    from tokenworth.core.pricing import default_prices
-
-    raw = journal.get_setting("price_overrides") or "{}"
-    try:
-        overrides = json.loads(raw)
-    except ValueError:
-        raise InputError(
-            "The saved price overrides are not valid JSON; fix them in Settings."
-        ) from None
-    return default_prices().with_overrides(overrides)
-
-
 def _open_for_reading(args: argparse.Namespace) -> Any:
     """The journal read-only, created first if there is none yet (an empty answer)."""
     if not _exists(args):
@@ -264,8 +250,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     since, until = _bounds(args, get_zone(args.tz))
     flt = SessionFilter(since=since, until=until, tools=args.tool, tag=args.tag)
     with _open_for_reading(args) as j:
-        prices = _prices(j)
-        data = summary(j, flt, prices)
+        prices = j.prices  # the shipped table with the saved overrides
+        data = summary(j, flt)
     if args.json:
         _print_json(data)
         return EXIT_OK
@@ -313,7 +299,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     since, until = _bounds(args, zone)
     flt = EventFilter(since=since, until=until, tools=tuple(args.tool), tag=args.tag)
     with _open_for_reading(args) as j:
-        data = stats(j, args.by, zone, flt, prices=_prices(j))
+        data = stats(j, args.by, zone, flt, prices=j.prices)
     if args.tz:
         data["tz"] = args.tz
     if args.json:

@@ -243,9 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     last90 = SessionFilter(since="2026-08-03T00:00:00.000Z", tools=("claude-code", "codex"))
     results: list[tuple[str, float]] = []
     for name, fn in (
-        ("summary, whole journal", lambda: summary(j, None, prices)),
-        ("summary, 90 days x 2 tools", lambda: summary(j, last90, prices)),
-        ("summary, tag busywork", lambda: summary(j, SessionFilter(tag="busywork"), prices)),
+        ("summary, whole journal (stored costs)", lambda: summary(j, None)),
+        ("summary, whole journal (priced now)", lambda: summary(j, None, prices)),
+        ("summary, 90 days x 2 tools", lambda: summary(j, last90)),
+        ("summary, tag busywork", lambda: summary(j, SessionFilter(tag="busywork"))),
         ("stats by day", lambda: stats(j, "day", UTC, prices=prices)),
         ("stats by month", lambda: stats(j, "month", UTC, prices=prices)),
         ("stats by model", lambda: stats(j, "model", UTC, prices=prices)),

@@ -257,9 +257,11 @@ def test_one_hour_writes_and_fast_mode(journal: Journal) -> None:
     assert summary(journal)["cost_usd"] == round(0.05941725, 6)
     conn = journal.conn
     conn.execute("UPDATE events SET cache_creation_1h_tokens = 8037")
+    journal.reprice()  # the stored costs follow a change made below the write path
     # 1-hour writes at 2 x input = 1e-5: 0.000015 + 0.08037 + 0.008921 + 0.00025 = 0.089556
     assert summary(journal)["cost_usd"] == 0.089556
     conn.execute("UPDATE events SET speed = 'fast'")
+    journal.reprice()
     assert summary(journal)["cost_usd"] == round(0.089556 * 6, 6)  # Opus 4.6 fast: x6
     assert stats(journal, "model", UTC)["totals"]["cost_usd"] == round(0.089556 * 6, 6)
 

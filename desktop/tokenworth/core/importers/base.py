@@ -249,6 +249,7 @@ def iter_lines_with(
             yield lineno, carry
 
 
+_fast_loads: Callable[[bytes], Any]
 try:  # orjson parses the usage lines about twice as fast as the standard library
     from orjson import loads as _fast_loads
 except ImportError:  # pragma: no cover - orjson is a dependency; stay correct without it

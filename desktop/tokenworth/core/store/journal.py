@@ -647,6 +647,13 @@ class Journal:
             self._prices = table
             self.reprice()
 
+    def stored_costs_current(self) -> bool:
+        """True when the stored costs were computed with the price table now in use."""
+        try:
+            return self.get_setting("prices_version") == self._prices_fingerprint()
+        except sqlite3.Error:
+            return False
+
     def _prices_fingerprint(self) -> str:
         return self.prices.version + "|" + json.dumps(self.price_overrides(), sort_keys=True)
 
