@@ -47,6 +47,7 @@ class BadInput(Exception):
     """
 
     def __init__(self, line: int | None, reason: str) -> None:
+        reason = reason.rstrip(".")  # the runner ends the sentence
         super().__init__(reason)
         self.line = line
         self.reason = reason

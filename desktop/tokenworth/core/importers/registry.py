@@ -85,5 +85,6 @@ for _module, _cls in (
     ("gemini_cli", "GeminiImporter"),
     ("copilot_cli", "CopilotImporter"),
     ("cursor_csv", "CursorCsvImporter"),
+    ("anthropic_console", "AnthropicConsoleImporter"),
 ):
     register(_module, _cls)
