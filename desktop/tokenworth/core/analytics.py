@@ -760,6 +760,46 @@ def breakdown(journal: Journal, by: str, flt: SessionFilter | None = None) -> di
     return {"by": by, "rows": rows}
 
 
+def breakdown_sessions(
+    journal: Journal, by: str, key: str, flt: SessionFilter | None = None
+) -> list[str]:
+    """The keys of the sessions counted in one ``breakdown`` row, oldest first.
+
+    Args:
+        journal: The journal to read.
+        by: One of BREAKDOWN_BY.
+        key: The row's ``key`` (e.g. a tool, "(none)" or "(untagged)").
+        flt: The filter the breakdown was made with.
+
+    Returns:
+        Session keys; as many as the row's ``sessions``.
+    """
+    if by not in BREAKDOWN_BY:
+        raise InputError(f"Cannot break down by {by!r}: use {', '.join(BREAKDOWN_BY)}.")
+    flt = flt or SessionFilter()
+    where, params = flt.where()
+    if by == "tool":
+        cond = "s.tool = ?"
+    elif by == "project":
+        cond = "coalesce(s.project, '(none)') = ?"
+    elif by == "model":
+        cond = (
+            "s.session_key IN (SELECT e.session_key FROM events e "
+            "WHERE coalesce(e.model, '(unknown)') = ?)"
+        )
+    elif key == "(untagged)":
+        cond = "NOT EXISTS (SELECT 1 FROM json_each(a.tags)) AND ? IS NOT NULL"
+    else:
+        cond = "EXISTS (SELECT 1 FROM json_each(a.tags) WHERE json_each.value = ?)"
+    conn = journal.conn
+    conn.row_factory = None
+    cur = conn.execute(
+        f"SELECT s.session_key FROM {_SELECTED} WHERE ({where}) AND {cond} ORDER BY s.start, s.id",
+        [*params, key],
+    )
+    return [r[0] for r in cur]
+
+
 class ScatterPoint(NamedTuple):
     """One rated session with tokens, as the tokens-against-value chart needs it."""
 

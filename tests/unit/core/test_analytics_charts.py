@@ -10,6 +10,7 @@ from tokenworth.core.analytics import (
     EventFilter,
     ScatterPoint,
     breakdown,
+    breakdown_sessions,
     scatter_points,
     stats,
     trends,
@@ -268,6 +269,21 @@ def test_breakdown_rows_equal_stats(filled: Journal, by: str) -> None:
         assert row["mean_value"] == e["mean_value"]
         assert row["unpriced_events"] == e["unpriced_events"]
         assert row["cost_usd"] == (None if e["cost_usd"] is None else pytest.approx(e["cost_usd"]))
+
+
+def test_breakdown_sessions_are_the_sessions_of_a_row(filled: Journal) -> None:
+    (e_key,) = [s.session_key for s in filled.sessions(SessionFilter(tools=["manual"]))]
+    assert breakdown_sessions(filled, "tool", "codex") == ["B", "C"]
+    assert breakdown_sessions(filled, "model", "claude-opus-4-6") == ["A", "D"]
+    assert breakdown_sessions(filled, "model", "(unknown)") == [e_key]
+    assert breakdown_sessions(filled, "project", "(none)") == ["D", e_key]
+    assert breakdown_sessions(filled, "tag", "bugfix") == ["B", "D"]
+    assert breakdown_sessions(filled, "tag", "(untagged)") == ["C", e_key]
+    # The filter narrows a row as it narrowed the breakdown.
+    assert breakdown_sessions(filled, "tag", "refactor", SessionFilter(tools=["codex"])) == ["B"]
+    for by in ("tool", "model", "project", "tag"):
+        for row in breakdown(filled, by)["rows"]:
+            assert len(breakdown_sessions(filled, by, row["key"])) == row["sessions"]
 
 
 def test_scatter_points_are_the_rated_sessions_with_tokens(filled: Journal) -> None:
