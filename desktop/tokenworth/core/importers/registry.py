@@ -86,5 +86,6 @@ for _module, _cls in (
     ("copilot_cli", "CopilotImporter"),
     ("cursor_csv", "CursorCsvImporter"),
     ("anthropic_console", "AnthropicConsoleImporter"),
+    ("openai_usage", "OpenAIUsageImporter"),
 ):
     register(_module, _cls)
