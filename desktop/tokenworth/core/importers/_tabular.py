@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
+from tokenworth.core.errors import InputError
 from tokenworth.core.importers.base import ParseContext
 from tokenworth.core.model import UsageEvent
 from tokenworth.core.timeutil import format_ts
@@ -748,3 +749,118 @@ class JsonArrayReader:
                 None,
                 f"there is more text after the end of the JSON ({rest!r}): it is not {self.what}",
             )
+
+
+# ------------------------------------------------------------------------ token estimates
+
+# Scripts written without spaces, where one character is about one token.
+_CJK = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\ua960-\ua97f\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+"
+)
+ESTIMATE_VERSION = 1  # the dedup rank of estimated events: a better estimate replaces older ones
+
+
+def estimate_tokens(text: str) -> int:
+    """An offline estimate of the tokens of ``text``, for chat exports that record none.
+
+    No tokenizer vocabulary ships with the app (tiktoken downloads its vocabularies on first
+    use, which an offline app cannot do, and there is no public Claude tokenizer). The
+    estimate follows OpenAI's rule of thumb, about four characters per token of English,
+    with two corrections: Chinese, Japanese and Korean characters count about one token
+    each, and other non-ASCII characters (accents, Cyrillic, Greek, emoji) one token per two.
+    Every number it gives is stored as ``estimated``.
+
+    Args:
+        text: The visible text of one message.
+
+    Returns:
+        The estimated token count (0 for an empty text).
+    """
+    if not text:
+        return 0
+    n = len(text)
+    if text.isascii():
+        return (n + 3) // 4
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    cjk = n - len(_CJK.sub("", text))
+    other = n - ascii_chars - cjk
+    return (ascii_chars + 3) // 4 + cjk + (other + 1) // 2
+
+
+# ------------------------------------------------------------------------- chat exports
+
+
+def check_complete(fp: BinaryIO, what: str) -> None:
+    """Refuse a JSON export whose end is missing before reading any of it.
+
+    A download or copy that stopped early is the common damage; its last bytes are not the
+    array's closing bracket. Checked first, so such a file is refused cleanly.
+
+    Raises:
+        BadInput: the file does not end like a JSON array or object.
+    """
+    fp.seek(0, 2)
+    size = fp.tell()
+    fp.seek(max(0, size - 256))
+    tail = fp.read().rstrip()
+    fp.seek(0)
+    if tail and not tail.endswith((b"]", b"}")):
+        raise BadInput(
+            None,
+            f"the file is cut short (it does not end with the closing bracket of {what}): "
+            "export your data again, or take the file from the zip again, and import it",
+        )
+
+
+def read_conversations(
+    stream: IO[bytes],
+    fp: BinaryIO,
+    ctx: ParseContext,
+    convert: Callable[[Mapping[str, Any]], list[UsageEvent]],
+    what: str,
+    advice: str,
+    key: str = "mapping",
+) -> Iterator[UsageEvent]:
+    """Stream a chat export's conversations and yield their events.
+
+    Args:
+        stream: The JSON text (the file, or its zip member).
+        fp: The file itself, whose position is the progress.
+        ctx: The parse context.
+        convert: One conversation to its events.
+        what: The export's name, for messages.
+        advice: What to import instead, for the message about a JSON of another kind.
+        key: A field every conversation of this export has.
+
+    Raises:
+        InputError: damage found after the first events were yielded (rolled back).
+    """
+    tick = ctx.tick
+
+    def progress(_: int) -> None:
+        if tick is not None:
+            tick(fp.tell())
+
+    reader = JsonArrayReader(stream, what=what, item="conversation", tick=progress)
+    yielded = False
+    try:
+        for conv in reader:
+            if reader.count == 1 and not (isinstance(conv, dict) and key in conv):
+                raise BadInput(
+                    1, f"this JSON is not {what}: its first item is not a conversation; {advice}"
+                )
+            if not isinstance(conv, dict):
+                ctx.issue(reader.count, f"conversation {reader.count:,} is not an object; skipped")
+                continue
+            for ev in convert(conv):
+                yielded = True
+                yield ev
+    except BadInput as err:
+        if not yielded:
+            ctx.issue(err.line, err.reason)
+            return
+        # Events of this file are already in its savepoint: raising rolls them back.
+        raise InputError(err.reason) from err
+    except (OSError, EOFError, zipfile.BadZipFile) as err:  # a damaged zip member
+        raise InputError(f"the zip is damaged ({err}): download the export again") from err

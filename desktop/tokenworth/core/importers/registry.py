@@ -87,5 +87,6 @@ for _module, _cls in (
     ("cursor_csv", "CursorCsvImporter"),
     ("anthropic_console", "AnthropicConsoleImporter"),
     ("openai_usage", "OpenAIUsageImporter"),
+    ("chatgpt_export", "ChatGPTExportImporter"),
 ):
     register(_module, _cls)
