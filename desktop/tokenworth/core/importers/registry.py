@@ -88,5 +88,6 @@ for _module, _cls in (
     ("anthropic_console", "AnthropicConsoleImporter"),
     ("openai_usage", "OpenAIUsageImporter"),
     ("chatgpt_export", "ChatGPTExportImporter"),
+    ("openrouter", "OpenRouterImporter"),
 ):
     register(_module, _cls)
