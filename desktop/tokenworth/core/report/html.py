@@ -196,16 +196,19 @@ class RichTextWriter(BrowserWriter):
         row_classes: Sequence[str] = (),
         text_cols: Sequence[int] = (),
     ) -> None:
-        out = ['<table width="100%" cellspacing="0" cellpadding="3" class="t"><tr>']
+        # <thead>: Qt repeats the header row on every page the table spans.
+        out = ['<table width="100%" cellspacing="0" cellpadding="3" class="t"><thead><tr>']
         for title, num in head:
-            align = ' align="right"' if num else ""
-            out.append(f'<th{align} bgcolor="#EEF0F3">{e(title)}</th>')
-        out.append("</tr>")
+            align = "right" if num else "left"
+            out.append(f'<th align="{align}" bgcolor="#EEF0F3">{e(title)}</th>')
+        out.append("</tr></thead>")
         for i, row in enumerate(rows):
             cls = row_classes[i] if row_classes else ""
             out.append("<tr>")
-            for (_title, num), cell in zip(head, row, strict=True):
+            for j, ((_title, num), cell) in enumerate(zip(head, row, strict=True)):
                 align = ' align="right"' if num else ""
+                if j not in text_cols:  # numbers, dates and names stay on one line
+                    align += " nowrap"
                 text = e(cell)
                 if cls == "other":
                     text = f"<i>{text}</i>"

@@ -111,7 +111,7 @@ def _breakdown_table(w: Writer, report: Report, title: str, rows: Sequence[dict[
     head: list[Column] = [(title, False), ("Sessions", True), ("Tokens", True), ("Share", True)]
     if not report.hide_costs:
         head.append(("Cost", True))
-    head += [("Mean value", True), ("Rated 1-2", True)]
+    head.append(("Mean value", True))
     body = []
     for r in rows:
         cells = [
@@ -122,7 +122,7 @@ def _breakdown_table(w: Writer, report: Report, title: str, rows: Sequence[dict[
         ]
         if not report.hide_costs:
             cells.append(_cost_cell(r))
-        cells += [fmt.mean_value(r["mean_value"]), fmt.percent(r["low_value_share"])]
+        cells.append(fmt.mean_value(r["mean_value"]))
         body.append(cells)
     w.table(head, body, row_classes=["other" if r.get("other") else "" for r in rows])
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tokenworth import __version__
+from tokenworth.core import analytics
 from tokenworth.core.analytics import summary
 from tokenworth.core.model import OUTCOMES, Session
 from tokenworth.core.pricing import PriceTable
@@ -69,7 +70,8 @@ class Report:
         top_value: The sessions that paid off most (rated 4-5, fewest tokens per point).
         low_value: The heaviest sessions rated 1-2, most tokens first.
         outcomes: ``counts`` per outcome (and ``none``), ``goals`` (sessions with a goal or
-            outcome, oldest first, at most GOALS_LIMIT) and ``goals_total``.
+            outcome, or a note when notes are included; oldest first, at most GOALS_LIMIT)
+            and ``goals_total``.
         sessions: Every selected session, oldest first (for CSV and JSON).
         method: How the numbers were made: ``tz``, ``prices`` (table version, None when
             costs are hidden), ``unpriced_models`` and ``unpriced_events`` (absent when
@@ -207,9 +209,9 @@ def _value(s: Session) -> int | None:
 
 
 class _Group:
-    """Sums over the parts of sessions that fall in one bucket (tool, model, week, ...)."""
+    """Sums over whole sessions (the value table, and the "others" row of a breakdown)."""
 
-    __slots__ = ("cost", "low_tokens", "rated", "rated_tokens", "tokens", "unpriced", "values")
+    __slots__ = ("cost", "low_tokens", "rated_tokens", "tokens", "unpriced", "values")
 
     def __init__(self) -> None:
         self.tokens = 0
@@ -219,30 +221,20 @@ class _Group:
         self.rated_tokens = 0
         self.low_tokens = 0
 
-    def add(self, s: Session, tokens: int, cost: float | None, unpriced: int) -> None:
-        self.tokens += tokens
-        if cost is not None:
-            self.cost = (self.cost or 0.0) + cost
-        self.unpriced += unpriced
+    def add(self, s: Session) -> None:
+        self.tokens += s.total_tokens
+        if s.cost_usd is not None:
+            self.cost = (self.cost or 0.0) + s.cost_usd
+        self.unpriced += s.unpriced_events
         value = _value(s)
         self.values[s.session_key] = value
         if value is not None:
-            self.rated_tokens += tokens
+            self.rated_tokens += s.total_tokens
             if value <= LOW_VALUE:
-                self.low_tokens += tokens
-
-    def merge(self, other: _Group) -> None:
-        self.tokens += other.tokens
-        if other.cost is not None:
-            self.cost = (self.cost or 0.0) + other.cost
-        self.unpriced += other.unpriced
-        self.values.update(other.values)
-        self.rated_tokens += other.rated_tokens
-        self.low_tokens += other.low_tokens
+                self.low_tokens += s.total_tokens
 
     def row(self, name: str, total_tokens: int, hide_costs: bool) -> dict[str, Any]:
         rated = [v for v in self.values.values() if v is not None]
-        value_sum = sum(rated)
         out: dict[str, Any] = {
             "name": name,
             "sessions": len(self.values),
@@ -252,68 +244,83 @@ class _Group:
         if not hide_costs:
             out["cost_usd"] = None if self.cost is None else round(self.cost, 6)
             out["unpriced_events"] = self.unpriced
-        out.update(
-            {
-                "rated_sessions": len(rated),
-                "mean_value": value_sum / len(rated) if rated else None,
-                "low_value_share": self.low_tokens / self.rated_tokens
-                if self.rated_tokens
-                else None,
-                "tokens_per_value_point": self.rated_tokens / value_sum if value_sum else None,
-            }
-        )
+        out["rated_sessions"] = len(rated)
+        out["mean_value"] = sum(rated) / len(rated) if rated else None
         return out
 
 
-Part = tuple[Session, int, float | None, int]  # session, tokens, cost, unpriced calls
-
-
-def _whole(s: Session) -> Part:
-    return s, s.total_tokens, s.cost_usd, s.unpriced_events
+def _add_cost(a: float | None, b: float | None) -> float | None:
+    return a if b is None else (b if a is None else a + b)
 
 
 def _breakdown(
-    parts: Iterable[tuple[str, Part]], total_tokens: int, hide_costs: bool
+    journal: Journal,
+    dim: str,
+    flt: SessionFilter,
+    by_key: dict[str, Session],
+    total_tokens: int,
+    hide_costs: bool,
 ) -> list[dict[str, Any]]:
-    """Rows per name, most tokens first; past BREAKDOWN_ROWS the rest is one "other" row."""
-    groups: dict[str, _Group] = {}
-    for name, (s, tokens, cost, unpriced) in parts:
-        groups.setdefault(name, _Group()).add(s, tokens, cost, unpriced)
-    ordered = sorted(groups.items(), key=lambda kv: (-kv[1].tokens, kv[0]))
-    rows = [g.row(name, total_tokens, hide_costs) for name, g in ordered[:BREAKDOWN_ROWS]]
+    """``analytics.breakdown`` rows for the report: projects by their last folder, most
+    tokens first, and past BREAKDOWN_ROWS one "others" row (its sessions counted once)."""
+    merged: dict[str, dict[str, Any]] = {}
+    keys: dict[str, list[str]] = {}  # report name -> analytics keys (projects merge)
+    for r in analytics.breakdown(journal, dim, flt)["rows"]:
+        name = r["key"]
+        if dim == "project" and name != NO_PROJECT:
+            name = short_project(name) or NO_PROJECT
+        keys.setdefault(name, []).append(r["key"])
+        m = merged.get(name)
+        if m is None:
+            merged[name] = {**r, "value_sum": (r["mean_value"] or 0) * r["rated_sessions"]}
+            continue
+        # Two folders with the same last name: one row (a session has one project).
+        m["total_tokens"] += r["total_tokens"]
+        m["cost_usd"] = _add_cost(m["cost_usd"], r["cost_usd"])
+        m["unpriced_events"] += r["unpriced_events"]
+        m["sessions"] += r["sessions"]
+        m["rated_sessions"] += r["rated_sessions"]
+        m["value_sum"] += (r["mean_value"] or 0) * r["rated_sessions"]
+    ordered = sorted(merged.items(), key=lambda kv: (-kv[1]["total_tokens"], kv[0]))
+
+    def out(name: str, r: dict[str, Any]) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "name": name,
+            "sessions": r["sessions"],
+            "total_tokens": r["total_tokens"],
+            "token_share": r["total_tokens"] / total_tokens if total_tokens else None,
+        }
+        if not hide_costs:
+            row["cost_usd"] = None if r["cost_usd"] is None else round(r["cost_usd"], 6)
+            row["unpriced_events"] = r["unpriced_events"]
+        row["rated_sessions"] = r["rated_sessions"]
+        row["mean_value"] = r["value_sum"] / r["rated_sessions"] if r["rated_sessions"] else None
+        return row
+
+    rows = [out(name, r) for name, r in ordered[:BREAKDOWN_ROWS]]
     rest = ordered[BREAKDOWN_ROWS:]
     if rest:
+        # A session can be in several rest rows (tags, models): count it once.
+        members: set[str] = set()
+        for name, _r in rest:
+            for key in keys[name]:
+                members.update(analytics.breakdown_sessions(journal, dim, key, flt))
         other = _Group()
-        for _name, g in rest:
-            other.merge(g)
+        for key in members:
+            if key in by_key:
+                other.add(by_key[key])
         row = other.row(f"{len(rest)} others", total_tokens, hide_costs)
+        row["total_tokens"] = sum(r["total_tokens"] for _n, r in rest)
+        row["token_share"] = row["total_tokens"] / total_tokens if total_tokens else None
+        if not hide_costs:
+            cost: float | None = None
+            for _n, r in rest:
+                cost = _add_cost(cost, r["cost_usd"])
+            row["cost_usd"] = None if cost is None else round(cost, 6)
+            row["unpriced_events"] = sum(r["unpriced_events"] for _n, r in rest)
         row["other"] = True
         rows.append(row)
     return rows
-
-
-def _model_parts(journal: Journal, flt: SessionFilter, by_key: dict[str, Session]) -> list[Any]:
-    """(model, part) per model and session: each session's tokens and cost split by model.
-
-    Reads the events' stored API-equivalent cost (``api_cost_usd``, priced with the
-    journal's table), the same numbers the sessions' costs are sums of.
-    """
-    where, params = flt.where()
-    conn = journal.conn
-    conn.row_factory = None
-    rows = conn.execute(
-        f"SELECT coalesce(e.model, '{NO_MODEL}'), e.session_key, sum(e.total_tokens), "
-        "sum(e.api_cost_usd), sum(e.api_cost_usd IS NULL AND e.total_tokens > 0) "
-        "FROM events e WHERE e.session_key IN (SELECT s.session_key FROM sessions s "
-        f"LEFT JOIN annotations a ON a.session_key = s.session_key WHERE {where}) "
-        "GROUP BY 1, 2",
-        params,
-    )
-    return [
-        (model, (by_key[key], tokens, cost, unpriced))
-        for model, key, tokens, cost, unpriced in rows
-        if key in by_key
-    ]
 
 
 def _bucket_start(day: dt.date, by: str, week_start: int) -> dt.date:
@@ -335,45 +342,46 @@ def _bucket_label(start: dt.date, by: str) -> str:
 
 
 def _trends(
-    sessions: Sequence[Session],
+    journal: Journal,
+    flt: SessionFilter,
     tz: dt.tzinfo,
     first: dt.date | None,
     last: dt.date | None,
     week_start: int,
     hide_costs: bool,
 ) -> dict[str, Any]:
-    """Per week (periods up to about a quarter) or month: tokens by tool, value, cost."""
-    tools = sorted({s.tool for s in sessions}, key=lambda t: (-_tool_tokens(sessions, t), t))
+    """``analytics.trends`` per week (periods up to about a quarter) or month, with every
+    period of the report's range present (empty ones too) and readable labels."""
     if first is None or last is None:
-        return {"by": "week", "week_start": week_start, "tools": tools, "rows": []}
+        return {"by": "week", "week_start": week_start, "tools": [], "rows": []}
     by = "week" if (last - first).days < WEEKLY_UP_TO_DAYS else "month"
-    groups: dict[dt.date, _Group] = {}
-    by_tool: dict[dt.date, dict[str, int]] = {}
-    for s in sessions:
-        day = parse_ts(s.start).astimezone(tz).date()
-        start = _bucket_start(day, by, week_start)
-        groups.setdefault(start, _Group()).add(*_whole(s))
-        tool_sums = by_tool.setdefault(start, {})
-        tool_sums[s.tool] = tool_sums.get(s.tool, 0) + s.total_tokens
-    rows: list[dict[str, Any]] = []
+    data = analytics.trends(journal, by, tz, flt, week_start=week_start)
+    tools = data["tools"]
+    found = {r["start"]: r for r in data["rows"]}
     start = _bucket_start(first, by, week_start)
     end = _bucket_start(last, by, week_start)
-    total = sum(s.total_tokens for s in sessions)
+    if found:  # a session's late calls can fall after the period's last day
+        start = min(start, dt.date.fromisoformat(min(found)))
+        end = max(end, dt.date.fromisoformat(max(found)))
+    rows: list[dict[str, Any]] = []
     while start <= end:
-        g = groups.get(start, _Group())
-        row = g.row(
-            start.isoformat() if by == "week" else start.strftime("%Y-%m"), total, hide_costs
-        )
-        row["period"] = row.pop("name")
-        row["label"] = _bucket_label(max(start, first), by)  # a partial first week: its 1st day
-        row["tokens_by_tool"] = {t: by_tool.get(start, {}).get(t, 0) for t in tools}
+        r = found.get(start.isoformat())
+        row: dict[str, Any] = {
+            "period": start.isoformat() if by == "week" else start.strftime("%Y-%m"),
+            "label": _bucket_label(max(start, first), by),  # a partial first week: its 1st day
+            "tokens_by_tool": {t: (r["tokens"].get(t, 0) if r else 0) for t in tools},
+            "total_tokens": r["total_tokens"] if r else 0,
+        }
+        if not hide_costs:
+            row["cost_usd"] = r["cost_usd"] if r else None
+            row["unpriced_events"] = r["unpriced_events"] if r else 0
+        row["sessions"] = r["sessions"] if r else 0
+        row["rated_sessions"] = r["rated_sessions"] if r else 0
+        row["mean_value"] = r["mean_value"] if r else None
+        row["low_value_share"] = r["low_value_share"] if r else None
         rows.append(row)
         start = _next_bucket(start, by)
     return {"by": by, "week_start": week_start, "tools": tools, "rows": rows}
-
-
-def _tool_tokens(sessions: Sequence[Session], tool: str) -> int:
-    return sum(s.total_tokens for s in sessions if s.tool == tool)
 
 
 def _public_key(key: str, options: ReportOptions) -> str:
@@ -567,50 +575,42 @@ def build_report(
     tz_name = _zone_name(tz)
 
     # Chart 1: tokens (log scale) against value, rated sessions with tokens only.
+    sp = analytics.scatter_points(journal, flt)
     points: list[dict[str, Any]] = [
-        {"tool": s.tool, "tokens": s.total_tokens, "value": v, "y": v + _jitter(s.session_key)}
-        for s in sessions
-        if (v := _value(s)) is not None and s.total_tokens > 0
+        {
+            "tool": p.tool,
+            "tokens": p.total_tokens,
+            "value": p.value,
+            "y": p.value + _jitter(p.session_key),
+        }
+        for p in sp.points
     ]
     by_value = []
     rated_total = sum(s.total_tokens for s in sessions if _value(s) is not None)
-    for v in range(1, 6):
+    for rating in range(1, 6):
         group = _Group()
         for s in sessions:
-            if _value(s) == v:
-                group.add(*_whole(s))
-        row = group.row(str(v), rated_total, hide_costs)
-        row["value"] = v
+            if _value(s) == rating:
+                group.add(s)
+        row = group.row(str(rating), rated_total, hide_costs)
+        row["value"] = rating
         by_value.append(row)
     scatter: dict[str, Any] = {
         "points": points,
         "by_value": by_value,
         "tools": sorted({p["tool"] for p in points}),
-        "unrated": sum(1 for s in sessions if _value(s) is None),
-        "no_tokens": sum(1 for s in sessions if _value(s) is not None and s.total_tokens <= 0),
+        "unrated": sp.unrated,
+        "no_tokens": sp.no_tokens,
     }
 
-    model_parts = _model_parts(journal, flt, by_key)
-    breakdowns: dict[str, list[dict[str, Any]]] = {
-        "tool": _breakdown(((s.tool, _whole(s)) for s in sessions), total, hide_costs),
-        "model": _breakdown(model_parts, total, hide_costs),
-    }
-    if not options.hide_projects:
-        breakdowns["project"] = _breakdown(
-            ((short_project(s.project) or NO_PROJECT, _whole(s)) for s in sessions),
-            total,
-            hide_costs,
-        )
-    breakdowns["tag"] = _breakdown(
-        (
-            (name, _whole(s))
-            for s in sessions
-            for name in ((s.annotation.tags if s.annotation else None) or [NO_TAG])
-        ),
-        total,
-        hide_costs,
+    breakdowns: dict[str, list[dict[str, Any]]] = {}
+    for dim in analytics.BREAKDOWN_BY:
+        if dim == "project" and options.hide_projects:
+            continue
+        breakdowns[dim] = _breakdown(journal, dim, flt, by_key, total, hide_costs)
+    unpriced_models = sorted(
+        r["key"] for r in analytics.breakdown(journal, "model", flt)["rows"] if r["unpriced_events"]
     )
-    unpriced_models = sorted({m for m, part in model_parts if part[3] > 0})
 
     def line(s: Session) -> dict[str, Any]:
         return _session_row(s, tz, options, full=False)
@@ -624,9 +624,15 @@ def build_report(
     for s in sessions:
         outcome = s.annotation.outcome if s.annotation else None
         counts[outcome if outcome in counts else NO_OUTCOME] += 1
-    with_goal = [
-        s for s in sessions if s.annotation and (s.annotation.goal or s.annotation.outcome)
-    ]
+
+    def listed(s: Session) -> bool:
+        a = s.annotation
+        if a is None:
+            return False
+        notes = options.include_notes and bool(a.note or a.outcome_note)
+        return bool(a.goal or a.outcome or notes)
+
+    with_goal = [s for s in sessions if listed(s)]
 
     summary_out = dict(head)
     if hide_costs:
@@ -653,7 +659,7 @@ def build_report(
         },
         summary=summary_out,
         scatter=scatter,
-        trends=_trends(sessions, tz, first_day, last_day, week_start, hide_costs),
+        trends=_trends(journal, flt, tz, first_day, last_day, week_start, hide_costs),
         breakdowns=breakdowns,
         top_value=[line(s) for s in high[:TOP_SESSIONS]],
         low_value=[line(s) for s in low[:TOP_SESSIONS]],

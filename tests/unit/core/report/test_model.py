@@ -191,3 +191,59 @@ def test_json_ready(report_journal: Journal) -> None:
     d = _report(report_journal, **FEB).to_dict()
     assert next(iter(d)) == "schema"
     json.dumps(d, allow_nan=False)
+
+
+def test_series_are_the_numbers_the_window_charts_show(report_journal: Journal) -> None:
+    from tokenworth.core import analytics
+
+    r = _report(report_journal, **FEB)
+    lo, hi = period_bounds(FEB["since"], FEB["until"], PARIS)
+    flt = SessionFilter(since=lo, until=hi)
+    window = analytics.trends(report_journal, "week", PARIS, flt)
+    by_period = {row["period"]: row for row in r.trends["rows"]}
+    assert window["rows"]
+    for w in window["rows"]:
+        row = by_period[w["period"]]
+        assert row["tokens_by_tool"] == w["tokens"]
+        assert row["cost_usd"] == w["cost_usd"]
+        assert (row["mean_value"], row["low_value_share"]) == (
+            w["mean_value"],
+            w["low_value_share"],
+        )
+    for dim in ("tool", "model", "tag"):
+        rows = analytics.breakdown(report_journal, dim, flt)["rows"]
+        mine = {row["name"]: row for row in r.breakdowns[dim]}
+        for w in rows[:12]:
+            assert mine[w["key"]]["total_tokens"] == w["total_tokens"], (dim, w["key"])
+            assert mine[w["key"]]["sessions"] == w["sessions"]
+            assert mine[w["key"]]["mean_value"] == pytest.approx(w["mean_value"])
+
+
+def test_same_last_folder_is_one_project_row_and_others_count_sessions_once(
+    journal: Journal,
+) -> None:
+    from .conftest import _event
+
+    events = []
+    for i in range(16):
+        project = "/home/a/work/app" if i % 2 else "/srv/b/app"
+        n = 50 if i < 12 else 1  # t0..t11 are big, so their tags fill the first 12 rows
+        ts = f"2026-02-{i + 2:02d}T10:00:00.000Z"
+        events.append(_event(f"codex:t{i}", ts, n, project=project))
+    journal.write_events(events)
+    tags_of = {i: [f"tag-{i:02d}"] for i in range(14)}
+    tags_of[14] = ["tag-12", "tag-13"]  # one session in two of the small rows
+    tags_of[15] = []
+    for i, tags in tags_of.items():
+        journal.set_annotation(Annotation(session_key=f"codex:t{i}", value=3, tags=tags))
+    r = _report(journal, **FEB)
+    assert [row["name"] for row in r.breakdowns["project"]] == ["app"]
+    assert r.breakdowns["project"][0]["sessions"] == 16
+    tags = r.breakdowns["tag"]
+    assert [t["name"] for t in tags[:12]] == [f"tag-{i:02d}" for i in range(12)]
+    other = tags[12]
+    assert other["other"] is True and other["name"] == "3 others"  # tag-12, tag-13, untagged
+    assert other["sessions"] == 4  # t12, t13, t14 (in two of them) and t15: counted once
+    assert other["total_tokens"] == sum(
+        e.total_tokens for e in events if e.session_key in ("codex:t12", "codex:t13", "codex:t15")
+    ) + 2 * next(e.total_tokens for e in events if e.session_key == "codex:t14")
