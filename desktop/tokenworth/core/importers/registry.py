@@ -89,5 +89,6 @@ for _module, _cls in (
     ("openai_usage", "OpenAIUsageImporter"),
     ("chatgpt_export", "ChatGPTExportImporter"),
     ("openrouter", "OpenRouterImporter"),
+    ("copilot_billing", "CopilotBillingImporter"),
 ):
     register(_module, _cls)
