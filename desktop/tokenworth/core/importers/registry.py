@@ -90,5 +90,6 @@ for _module, _cls in (
     ("chatgpt_export", "ChatGPTExportImporter"),
     ("openrouter", "OpenRouterImporter"),
     ("copilot_billing", "CopilotBillingImporter"),
+    ("litellm_spend", "LiteLLMSpendImporter"),
 ):
     register(_module, _cls)
