@@ -88,6 +88,7 @@ for _module, _cls in (
     ("anthropic_console", "AnthropicConsoleImporter"),
     ("openai_usage", "OpenAIUsageImporter"),
     ("chatgpt_export", "ChatGPTExportImporter"),
+    ("claude_ai_export", "ClaudeAIExportImporter"),
     ("openrouter", "OpenRouterImporter"),
     ("copilot_billing", "CopilotBillingImporter"),
     ("litellm_spend", "LiteLLMSpendImporter"),
