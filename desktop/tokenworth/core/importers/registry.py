@@ -92,5 +92,6 @@ for _module, _cls in (
     ("openrouter", "OpenRouterImporter"),
     ("copilot_billing", "CopilotBillingImporter"),
     ("litellm_spend", "LiteLLMSpendImporter"),
+    ("generic_csv", "GenericCsvImporter"),
 ):
     register(_module, _cls)
