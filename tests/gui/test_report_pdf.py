@@ -22,6 +22,13 @@ from tokenworth.core.timeutil import UTC
 from tokenworth.report_cli import add_report_parser
 from tokenworth.ui.report_pdf import chart_image, pdf_bytes, report_document, write_pdf
 
+
+@pytest.fixture(autouse=True)
+def _app(qapp):
+    """pytest-qt's QApplication, made before report_pdf would make a QGuiApplication."""
+    return qapp
+
+
 FEB = {"since": dt.date(2026, 2, 1), "until": dt.date(2026, 2, 28)}
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -166,3 +173,32 @@ def test_cli_writes_a_pdf_and_refuses_to_overwrite(
     )  # fmt: skip
     assert forced.func(forced) == 0
     assert re.search(rb"/MediaBox \[0 0 612(\.0+)? 792(\.0+)?\]", out.read_bytes())
+
+
+def test_cli_pdf_in_a_fresh_process_without_a_display(
+    demo_journal, data_dir: Path, tmp_path: Path
+) -> None:
+    import os
+    import sys
+
+    out = tmp_path / "fresh.pdf"
+    code = (
+        "import sys, argparse\n"
+        "from pathlib import Path\n"
+        "from tokenworth.report_cli import add_report_parser\n"
+        "p = argparse.ArgumentParser(); p.add_argument('--data-dir', type=Path)\n"
+        "add_report_parser(p.add_subparsers(dest='command'))\n"
+        "a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)  # report_pdf picks offscreen itself
+    done = subprocess.run(
+        [sys.executable, "-c", code, "--data-dir", str(data_dir), "report", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert "Report written" in done.stdout

@@ -88,6 +88,7 @@ def report_document(
     chart_width: int = CHART_WIDTH,
     images: dict[str, QImage] | None = None,
     charts: Sequence[report_svg.Chart] | None = None,
+    pixel_ratio: float | None = None,
 ) -> QTextDocument:
     """The report as a QTextDocument with its charts as image resources.
 
@@ -96,13 +97,20 @@ def report_document(
         chart_width: Width of a chart on the page or screen, in CSS pixels.
         images: Chart images already made (default: drawn from the charts now).
         charts: The report's charts (default: ``svg.charts(report)``).
+        pixel_ratio: Draw the charts at exactly ``chart_width`` x this many pixels (a
+            screen's device pixel ratio: sharp, no resampling); default: IMAGE_SCALE
+            pixels per SVG unit, for paper.
 
     Returns:
         A document ready to print or to show in a QTextBrowser.
     """
     ensure_gui_app()
     charts = report_svg.charts(report) if charts is None else charts
-    images = chart_images(charts) if images is None else images
+    if images is None:
+        scale = IMAGE_SCALE
+        if pixel_ratio is not None:
+            scale = chart_width / report_svg.WIDTH * pixel_ratio
+        images = chart_images(charts, scale)
     doc = QTextDocument()
     refs: dict[str, Image] = {}
     for chart in charts:
