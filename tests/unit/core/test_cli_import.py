@@ -93,3 +93,44 @@ def test_import_reports_refused_files_and_exits_1(capsys, tmp_path: Path) -> Non
 def test_unknown_format_is_bad_usage(capsys, tmp_path: Path) -> None:
     code, _, err = run(capsys, "import", str(tmp_path), "--format", "wordperfect")
     assert code == 2 and "Unknown format 'wordperfect'" in err
+
+
+def test_csv_preset_from_the_command_line(capsys, tmp_path: Path) -> None:
+    """`--format csv:NAME` uses a saved column mapping; the rescan knows it; a deleted preset
+    turns a changed file into a refusal with a sentence, not a crash."""
+    from tokenworth.core.importers.presets import Preset, delete_preset, save_preset
+    from tokenworth.core.store import open_journal
+
+    data = tmp_path / "j"
+    with open_journal(data) as j:
+        save_preset(
+            j,
+            Preset(
+                name="mistral",
+                columns={
+                    "timestamp": "when",
+                    "model": "model",
+                    "input_tokens": "in",
+                    "output_tokens": "out",
+                },
+                tool="mistral",
+            ),
+        )
+    f = tmp_path / "mistral-usage.csv"
+    f.write_text("when,model,in,out\n2026-03-01T10:00:00Z,mistral-large,1000,200\n")
+    code, out, err = run(
+        capsys, "--data-dir", str(data), "import", str(f), "--format", "csv:mistral", "--json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["files"][0]["status"] == "imported"
+    code, out, _ = run(capsys, "--data-dir", str(data), "stats", "--by", "tool", "--json")
+    [row] = json.loads(out)["rows"]
+    assert (row["period"], row["input_tokens"], row["output_tokens"]) == ("mistral", 1000, 200)
+    code, _, err = run(capsys, "--data-dir", str(data), "import", str(f), "--format", "csv:nope")
+    assert code == 2 and "There is no CSV preset 'nope'" in err
+    with open_journal(data) as j:
+        delete_preset(j, "mistral")
+    f.write_text("when,model,in,out\n2026-03-01T10:00:00Z,mistral-large,1000,900\n")
+    code, out, err = run(capsys, "--data-dir", str(data), "import", str(f), "--json")
+    [res] = json.loads(out)["files"]
+    assert code == 1 and res["status"] == "refused" and "preset" in res["message"]

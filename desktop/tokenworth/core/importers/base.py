@@ -42,6 +42,8 @@ class ParseContext:
     state: dict[str, Any] = field(default_factory=dict)
     issues: list[ParseIssue] = field(default_factory=list)
     tick: Callable[[int], None] | None = None  # progress in bytes; raises Cancelled
+    # Settings of this import (e.g. idle_gap_minutes); never saved in the ledger.
+    options: dict[str, Any] = field(default_factory=dict)
 
     def issue(self, line: int | None, reason: str) -> None:
         """Record one refused line or record."""

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from tokenworth.core.errors import JournalError
-from tokenworth.core.importers import registry
+from tokenworth.core.errors import JournalError, TokenworthError
+from tokenworth.core.importers import presets, registry
 from tokenworth.core.importers.base import Cancelled, Importer, ParseContext
 from tokenworth.core.model import FileResult, ImportReport, ParseIssue, UsageEvent
 from tokenworth.core.store import FileRecord, Journal
@@ -106,6 +106,7 @@ def import_paths(
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
     parallel: bool | None = None,
+    importer: Importer | None = None,
 ) -> ImportReport:
     """Import files and folders into ``journal``.
 
@@ -117,11 +118,13 @@ def import_paths(
         cancel: Returns True when the person asked to stop; the file being read is
             rolled back and the files before it stay imported.
         parallel: Parse in worker processes (None: when there is enough to read).
+        importer: Force this importer (e.g. a CSV preset's); wins over ``fmt``.
 
     Returns:
         One FileResult per file, including refused ones with their reasons.
     """
-    importer = registry.by_name(fmt) if fmt else None
+    if importer is None and fmt:
+        importer = presets.importer_for(fmt, presets.load_presets(journal))
     candidates, missing = expand_paths(paths, importer)
     report = ImportReport(files=list(missing))
     report.files.extend(
@@ -184,10 +187,12 @@ def import_candidates(
     the candidates' order, so the first file of a forked history keeps its events.
     """
     ledger = journal.file_records()
+    saved_presets = presets.load_presets(journal)
+    options = {"idle_gap_minutes": _idle_gap(journal)}
     results: list[FileResult | None] = [None] * len(candidates)
     plans: list[tuple[int, _Plan]] = []
     for n, cand in enumerate(candidates):
-        planned = _plan(cand, ledger.get(str(cand.path)))
+        planned = _plan(cand, ledger.get(str(cand.path)), saved_presets, options)
         if isinstance(planned, FileResult):
             results[n] = planned
         else:
@@ -230,9 +235,23 @@ class _Plan:
     line: int
     state: dict[str, Any]
     replace: bool  # drop the file's earlier events first (it was rewritten)
+    options: dict[str, Any]  # import settings for the parser (ParseContext.options)
 
 
-def _plan(cand: _Candidate, known: FileRecord | None) -> _Plan | FileResult:
+def _idle_gap(journal: Journal) -> float:
+    """The idle gap that splits per-request rows into sessions (journal setting, minutes)."""
+    try:
+        return max(1.0, float(journal.get_setting("idle_gap_minutes") or 30))
+    except ValueError:
+        return 30.0
+
+
+def _plan(
+    cand: _Candidate,
+    known: FileRecord | None,
+    saved_presets: Mapping[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
+) -> _Plan | FileResult:
     """Decide what to do with one file without writing anything."""
     path = cand.path
     spath = str(path)
@@ -262,7 +281,10 @@ def _plan(cand: _Candidate, known: FileRecord | None) -> _Plan | FileResult:
                     "check the --format you chose.",
                 )
             if importer is None and known is not None:
-                importer = registry.by_name(known.format)
+                try:
+                    importer = presets.importer_for(known.format, saved_presets or {})
+                except TokenworthError as err:  # e.g. its CSV preset was deleted since
+                    return FileResult(spath, known.format, "refused", message=str(err))
             if importer is None:
                 importer = registry.detect(path, head)
             if importer is None:
@@ -297,6 +319,7 @@ def _plan(cand: _Candidate, known: FileRecord | None) -> _Plan | FileResult:
         line=int(state.pop("_line", 0)),
         state=state,
         replace=known is not None and not resume,
+        options=dict(options or {}),
     )
 
 
@@ -321,6 +344,9 @@ def _parse_events(plan: _Plan, fp: BinaryIO, ctx: ParseContext) -> Iterator[Usag
 
 
 def _failure(path: Path, err: BaseException) -> FileResult:
+    if isinstance(err, TokenworthError) and not isinstance(err, JournalError):
+        # The parser's own sentence: damage found midway (a truncated export), not a bug.
+        return FileResult(str(path), None, "refused", message=f"Nothing could be imported: {err}")
     if isinstance(err, OSError):
         return FileResult(
             str(path), None, "refused", message=f"Could not read the file: {err.strerror or err}."
@@ -338,7 +364,12 @@ def _failure(path: Path, err: BaseException) -> FileResult:
 def _parse_in_worker(plan: _Plan) -> _Parsed:
     """Parse one whole file into memory (runs in a worker process)."""
     ctx = ParseContext(
-        path=plan.path, offset=plan.offset, consumed=plan.offset, line=plan.line, state=plan.state
+        path=plan.path,
+        offset=plan.offset,
+        consumed=plan.offset,
+        line=plan.line,
+        state=plan.state,
+        options=plan.options,
     )
     try:
         with open(plan.path, "rb") as fp:
@@ -416,6 +447,7 @@ class _Writer:
                 line=plan.line,
                 state=plan.state,
                 tick=self._tick_for(plan),
+                options=plan.options,
             )
             try:
                 with open(plan.path, "rb") as fp:
