@@ -105,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     _annotation_args(lg)
     lg.add_argument("--json", action="store_true")
 
+    from tokenworth.report_cli import add_report_parser
+
+    add_report_parser(sub)
+
     c = sub.add_parser("check", help="check the journal's integrity and schema version")
     c.add_argument("--json", action="store_true")
 
@@ -431,6 +435,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from tokenworth.report_cli import cmd_report as run_report
+
+    return run_report(args)
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from tokenworth import app
 
@@ -450,6 +460,7 @@ COMMANDS = {
     "sessions": cmd_sessions,
     "stats": cmd_stats,
     "summary": cmd_summary,
+    "report": cmd_report,
     "annotate": cmd_annotate,
     "log": cmd_log,
     "check": cmd_check,

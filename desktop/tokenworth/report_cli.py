@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tokenworth.core.analytics import to_json
 from tokenworth.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -160,6 +159,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         pages = write_pdf(report, out, args.page_size)
     s = report.summary
     if args.json:
+        from tokenworth.core.analytics import to_json
+
         print(
             to_json(
                 {

@@ -177,7 +177,7 @@ class FileResult:
 
     path: str
     format: str | None
-    status: str  # "imported", "unchanged", "refused", "cancelled"
+    status: str  # "imported", "unchanged", "empty", "skipped", "refused", "cancelled"
     events_added: int = 0
     events_updated: int = 0
     bytes_read: int = 0

@@ -21,6 +21,7 @@ _STATUS_TEXT = {
     "imported": "Imported",
     "unchanged": "Unchanged",
     "empty": "Empty",
+    "skipped": "Skipped",
     "refused": "Refused",
     "cancelled": "Cancelled",
 }
@@ -72,7 +73,14 @@ class ImportResultsPanel(QWidget):
         """Replace the panel's content with ``report``; problems first."""
         self.report = report
         self.tree.clear()
-        order = {"refused": 0, "cancelled": 1, "imported": 2, "empty": 3, "unchanged": 4}
+        order = {
+            "refused": 0,
+            "cancelled": 1,
+            "imported": 2,
+            "empty": 3,
+            "skipped": 4,
+            "unchanged": 5,
+        }
         files = sorted(report.files, key=lambda f: (order.get(f.status, 9), -len(f.issues), f.path))
         for f in files:
             self.tree.addTopLevelItem(self._file_item(f))

@@ -43,6 +43,7 @@ class _Candidate:
     path: Path
     importer: Importer | None  # forced or known; None means sniff
     size: int = 0
+    found: bool = False  # met in a folder walk, not named by the person
 
 
 def _span_hash(fp: BinaryIO, start: int, length: int) -> str:
@@ -85,7 +86,7 @@ def expand_paths(
                     p = Path(key)
                     if key not in seen and any(imp.wants(p) for imp in importers):
                         seen.add(key)
-                        found.append(_Candidate(p, importer))
+                        found.append(_Candidate(p, importer, found=True))
         elif path.exists():
             key = os.path.abspath(path)
             if key not in seen:
@@ -288,6 +289,11 @@ def _plan(
             if importer is None:
                 importer = registry.detect(path, head)
             if importer is None:
+                if cand.found:
+                    # A README or manifest beside the logs: listed, not an error.
+                    return FileResult(
+                        spath, None, "skipped", message="Not a usage file; left alone."
+                    )
                 reason = (
                     "Binary data, not a usage log or export."
                     if b"\x00" in head[:4096]

@@ -283,3 +283,16 @@ def test_unreadable_and_vanishing_files_are_refused_with_reasons(
     assert "No such file" in results["gone.fake"].message
     assert results["good.fake"].status == "imported"
     assert journal.session("K").events == 1
+
+
+def test_unknown_files_met_in_a_folder_are_skipped_named_ones_refused(
+    journal: Journal, tmp_path: Path
+) -> None:
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    _write(folder / "a.fake", line(0))
+    notes = _write(folder / "notes.fake", "a README that happens to end in .fake\n")
+    by = {Path(r.path).name: r.status for r in import_paths(journal, [folder]).files}
+    assert by == {"a.fake": "imported", "notes.fake": "skipped"}
+    [r] = import_paths(journal, [notes]).files
+    assert r.status == "refused"
