@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import os
 import sys
@@ -17,6 +18,41 @@ log = logging.getLogger(__name__)
 VIEWS = ("journal", "charts")
 SCREENSHOT_SIZE = (1280, 800)
 SCREENSHOT_TIMEOUT_MS = 20_000
+
+
+_GUARD = 1 << 40
+
+
+def keep_singletons_alive() -> bool:
+    """Protect ``None``, ``True`` and ``False`` from PySide6 6.12's lost references on 3.11.
+
+    PySide6 6.12.0 (abi3 wheel) hands these out without taking a reference (every void
+    method returns ``None`` so, and some calls into Python overrides do it with ``True``):
+    on Python 3.12+ they are immortal and nothing happens; on 3.11 their counts fall with
+    every call until the interpreter aborts with "none_dealloc: deallocating None" (a
+    pyqtgraph plot pans for about 300 frames). When a probe shows the leak, their counts
+    are raised far beyond reach, which is what 3.12 does for every immortal object.
+    PySide6 6.11 is not affected.
+
+    Returns:
+        True when the bindings leak and the three objects are protected.
+    """
+    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
+        return False
+    if sys.getrefcount(None) > _GUARD // 2:
+        return True  # done before
+    from PySide6.QtCore import QObject
+
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(8):
+        probe.setObjectName("probe")
+    if sys.getrefcount(None) >= before:
+        return False
+    for obj in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(obj)).value += _GUARD  # ob_refcnt comes first
+    log.info("PySide6 loses references to None, True and False on this Python: protected")
+    return True
 
 
 def default_settings():  # -> QSettings (Qt is imported lazily, see run)
@@ -89,6 +125,7 @@ def run(
         if QApplication.instance() is None:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+    keep_singletons_alive()
     import pyqtgraph as pg
     from PySide6.QtCore import QThreadPool
     from PySide6.QtWidgets import QApplication
@@ -278,8 +315,8 @@ def _screenshot(window, path: Path) -> int:  # window: MainWindow
         loop.quit()
 
     def busy() -> bool:
-        charts = window.tabs.currentWidget() is window.scatter
-        return window.counting or (charts and window.scatter.loading)
+        charts = window.tabs.currentWidget() is window.charts
+        return window.counting or (charts and window.charts.loading)
 
     def wait_until_loaded() -> None:
         if result.get("done"):

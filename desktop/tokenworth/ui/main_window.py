@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
+from PySide6.QtCore import QLocale, QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -37,12 +38,12 @@ from tokenworth.core.store import Journal, SessionFilter
 from tokenworth.core.timeutil import local_zone
 from tokenworth.ui import formatting as fmt
 from tokenworth.ui.annotation_panel import AnnotationPanel
+from tokenworth.ui.charts_view import ChartSelection, ChartsView, SelectionBanner
 from tokenworth.ui.commands import AnnotationEditor, NewEntryCommand
 from tokenworth.ui.empty_state import EmptyState
 from tokenworth.ui.journal_view import JournalView
 from tokenworth.ui.new_entry_dialog import NewEntryDialog
 from tokenworth.ui.notice import Notice
-from tokenworth.ui.scatter import ScatterView
 from tokenworth.ui.theme import Theme
 from tokenworth.ui.worker import Task, submit
 
@@ -57,8 +58,15 @@ SHORTCUTS = (
     ("Enter", "Next unrated session (in the table)"),
     ("Ctrl+Z", "Undo the last edit"),
     ("Ctrl+Shift+Z", "Redo"),
-    ("Ctrl+1 / Ctrl+2", "Journal / Tokens vs value"),
+    ("Ctrl+1 / Ctrl+2", "Journal / Charts"),
+    ("Shift+drag", "Select points in the tokens-vs-value chart (shown in the journal)"),
 )
+
+
+def locale_week_start(locale: QLocale | None = None) -> int:
+    """The locale's first day of the week, 0 = Monday ... 6 = Sunday (as analytics counts)."""
+    day = (locale or QLocale()).firstDayOfWeek()  # Qt: Monday = 1 ... Sunday = 7
+    return (day.value - 1) % 7
 
 
 def count_sessions(path: Path) -> tuple[int, int]:
@@ -112,11 +120,23 @@ class MainWindow(QMainWindow):
         self.editor = AnnotationEditor(journal, self.undo_stack, self)
 
         self.journal_view = JournalView(journal, self.zone, load=False)
-        self.scatter = ScatterView(journal, self.pool, theme, self.zone)
+        self._bar = self.journal_view.model.session_filter  # the filter bar's, see bar_filter
+        # A selection made in a chart narrows the table; the banner says so and undoes it.
+        self.selection_banner = SelectionBanner()
+        self.journal_page = QWidget()
+        journal_layout = QVBoxLayout(self.journal_page)
+        journal_layout.setContentsMargins(0, 0, 0, 0)
+        journal_layout.setSpacing(0)
+        journal_layout.addWidget(self.selection_banner)
+        journal_layout.addWidget(self.journal_view, 1)
+        self.charts = ChartsView(
+            journal, self.pool, theme, self.zone, week_start=locale_week_start()
+        )
+        self.scatter = self.charts.scatter  # the tokens-vs-value chart inside Charts
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.journal_view, "Journal")
-        self.tabs.addTab(self.scatter, "Tokens vs value")
+        self.tabs.addTab(self.journal_page, "Journal")
+        self.tabs.addTab(self.charts, "Charts")
 
         self.panel = AnnotationPanel(self.editor, self.zone)
         self.panel_scroll = QScrollArea()
@@ -202,7 +222,7 @@ class MainWindow(QMainWindow):
         self.view_journal_action = QAction("&Journal", self)
         self.view_journal_action.setShortcut(QKeySequence("Ctrl+1"))
         self.view_journal_action.triggered.connect(lambda: self.show_view("journal"))
-        self.view_charts_action = QAction("&Tokens vs value", self)
+        self.view_charts_action = QAction("&Charts", self)
         self.view_charts_action.setShortcut(QKeySequence("Ctrl+2"))
         self.view_charts_action.triggered.connect(lambda: self.show_view("charts"))
 
@@ -260,8 +280,12 @@ class MainWindow(QMainWindow):
         jv.model.query_failed.connect(self._error)
         self.editor.annotation_changed.connect(self._annotation_changed)
         self.editor.failed.connect(self._error)
-        self.scatter.session_clicked.connect(self._scatter_clicked)
-        self.scatter.load_failed.connect(self._message)
+        self.charts.session_clicked.connect(self._scatter_clicked)
+        self.charts.load_failed.connect(self._message)
+        self.charts.message.connect(self._message)
+        self.charts.sessions_selected.connect(self.show_chart_selection)
+        self.selection_banner.cleared.connect(self.clear_chart_selection)
+        self.selection_banner.back_requested.connect(lambda: self.show_view("charts"))
         self.tabs.currentChanged.connect(self._tab_changed)
 
     def add_dock(
@@ -411,9 +435,9 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         """What Tokenworth is, in two sentences."""
-        from tokenworth import __version__
-
         from html import escape
+
+        from tokenworth import __version__
 
         try:
             prices = escape(self.journal.prices.version)
@@ -443,7 +467,11 @@ class MainWindow(QMainWindow):
         sid = self.journal_view.model.id_at(index.row()) if index.isValid() else None
         self.scatter.set_current(sid)
 
-    def _filter_changed(self, _flt: SessionFilter) -> None:
+    def _filter_changed(self, flt: SessionFilter) -> None:
+        # The filter bar changed: the table shows the bar's filter again, without a
+        # selection made on the charts of the old filter.
+        self._bar = flt
+        self._hide_chart_selection()
         self._scatter_dirty = True
         self._refresh_scatter_if_visible()
         self._show_counts()  # totals do not depend on the filter; "showing" does
@@ -453,9 +481,30 @@ class MainWindow(QMainWindow):
 
     def _refresh_scatter_if_visible(self) -> None:
         # The chart reads every matching session: only when someone looks at it.
-        if self._scatter_dirty and self.tabs.currentWidget() is self.scatter:
+        if self._scatter_dirty and self.tabs.currentWidget() is self.charts:
             self._scatter_dirty = False
-            self.scatter.refresh(self.journal_view.model.session_filter)
+            self.charts.refresh(self.bar_filter())
+
+    def bar_filter(self) -> SessionFilter:
+        """The filter bar's filter: what the charts show (the table may show a selection)."""
+        return self._bar
+
+    def show_chart_selection(self, selection: ChartSelection) -> None:
+        """Narrow the journal table to the sessions picked in a chart, and show it."""
+        self.journal_view.model.set_filter(selection.filter)
+        self.selection_banner.show_selection(selection.description)
+        self.show_view("journal")
+        self._show_counts()
+
+    def clear_chart_selection(self) -> None:
+        """Show what the filter bar selects again."""
+        self._hide_chart_selection()
+        self.journal_view.model.set_filter(self.bar_filter())
+        self._show_counts()
+
+    def _hide_chart_selection(self) -> None:
+        self.selection_banner.hide()
+        self.scatter.clear_selection()
 
     def _rate(self, session_key: str, value: int) -> None:
         if self.editor.rate(session_key, value or None):
@@ -523,5 +572,5 @@ class MainWindow(QMainWindow):
             log.exception("saving on close failed")
         if self._counts_task is not None:
             self._counts_task.cancel()
-        self.scatter.cancel()
+        self.charts.cancel()
         super().closeEvent(event)
