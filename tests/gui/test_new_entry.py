@@ -163,3 +163,20 @@ def test_about_names_version_journal_licence_and_prices(window, demo_journal, no
     assert title == "About Tokenworth"
     assert __version__ in text and str(demo_journal.path) in text
     assert "Licence: MIT" in text and demo_journal.prices.version in text
+
+
+def test_export_report_opens_the_dialog(window, demo_journal, monkeypatch, tmp_path) -> None:
+    from tokenworth.ui.report_dialog import ReportDialog
+
+    seen = []
+
+    def fake_ask(cls, parent, journal, settings=None, *, zone=None):
+        seen.append(journal)
+        return tmp_path / "r.html"
+
+    monkeypatch.setattr(ReportDialog, "ask", classmethod(fake_ask))
+    texts = [a.text() for a in window.file_menu.actions()]
+    assert "&Export report…" in texts
+    window.export_action.trigger()
+    assert seen == [demo_journal]
+    assert "Report saved" in window.statusBar().currentMessage()

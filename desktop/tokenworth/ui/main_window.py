@@ -196,6 +196,11 @@ class MainWindow(QMainWindow):
         self.new_entry_action.setStatusTip("Log a session by hand")
         self.new_entry_action.triggered.connect(self.new_entry)
 
+        self.export_action = QAction("&Export report…", self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setStatusTip("A private report: HTML, PDF, CSV, JSON or Markdown")
+        self.export_action.triggered.connect(self.export_report)
+
         self.close_action = QAction("&Close window", self)
         self.close_action.setShortcut(QKeySequence.StandardKey.Close)
         self.close_action.triggered.connect(self.close)
@@ -249,6 +254,8 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.new_entry_action)
         # Import actions go before this separator (see the module docstring).
         self.import_anchor = self.file_menu.addSeparator()
+        self.file_menu.addAction(self.export_action)
+        self.file_menu.addSeparator()
         self.file_menu.addAction(self.close_action)
         self.file_menu.addAction(self.quit_action)
 
@@ -395,6 +402,15 @@ class MainWindow(QMainWindow):
             self.journal_view.select_session_key(key)
         self._message(f"Added a {entry.minutes}-minute {entry.tool} session.")
         return key
+
+    def export_report(self) -> Path | None:
+        """Open the report dialog; returns where the report was saved, or None."""
+        from tokenworth.ui.report_dialog import ReportDialog
+
+        path = ReportDialog.ask(self, self.journal, self.settings, zone=self.zone)
+        if path is not None:
+            self._message(f"Report saved: {path}")
+        return path
 
     def _safe_list(self, fn: Callable[[], list[str]]) -> list[str]:
         try:
