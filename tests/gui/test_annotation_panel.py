@@ -177,3 +177,29 @@ def test_the_note_saves_after_a_pause_and_on_switching(qtbot, window, demo_journ
     qtbot.keyClicks(panel.note, ", finished")
     window.journal_view.select_row(0 if window.journal_view.table.currentIndex().row() else 1)
     assert demo_journal.annotation(key).note == "Half a thought, finished"
+
+
+def test_a_cost_under_a_cent_reads_as_text(qtbot, make_window, journal) -> None:
+    """The panel's usage line is rich text: "< $0.01" must not swallow what follows."""
+    from tokenworth.core.model import UsageEvent
+
+    journal.write_events(
+        [
+            UsageEvent(
+                tool="gemini-cli",
+                ts="2026-03-01T10:00:00.000Z",
+                session_key="g",
+                dedup_key="g1",
+                model="gemini-2.5-flash",
+                input_tokens=100,
+                output_tokens=10,
+            )
+        ]
+    )
+    w = make_window(journal)
+    w.journal_view.select_session_key("g")
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(w.panel.usage.text())
+    assert doc.toPlainText() == "110 tokens · < $0.01 · 1 call"

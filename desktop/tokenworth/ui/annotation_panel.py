@@ -236,7 +236,7 @@ class AnnotationPanel(QWidget):
         )
         usage = f"<b>{fmt.tokens(s.total_tokens, estimated=s.estimated)}</b> tokens"
         if s.cost_usd is not None:
-            usage += f" · {fmt.cost(s.cost_usd)}"
+            usage += f" · {html.escape(fmt.cost(s.cost_usd))}"  # "< $0.01" is not a tag
         usage += f" · {s.events:,} call{'s' if s.events != 1 else ''}"
         self.usage.setText(usage)
         parts = []
