@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tokenworth.core.errors import TokenworthError
 from tokenworth.core.model import ImportReport
 from tokenworth.ui.import_job import ImportJob
 from tokenworth.ui.import_results import ImportResultsPanel, summary_sentence
@@ -63,8 +64,9 @@ class ImportController(QObject):
     finished = Signal(object)  # ImportReport, after the window has re-read the journal
     failed = Signal(str)
 
-    def __init__(self, window: MainWindow, file_dialog=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, window: MainWindow, file_dialog=None, csv_dialog=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(window)
+        self._ask_csv = csv_dialog or _ask_csv
         self.window = window
         self.data_dir = window.journal.path.parent
         self.job: ImportJob | None = None
@@ -79,6 +81,11 @@ class ImportController(QObject):
         self.import_files_action.triggered.connect(lambda: self._choose(folder=False))
         self.import_folder_action = QAction("Import a &folder…", window)
         self.import_folder_action.triggered.connect(lambda: self._choose(folder=True))
+        self.import_csv_action = QAction("Import a CSV with a column &mapping…", window)
+        self.import_csv_action.setStatusTip(
+            "For a CSV no built-in format knows: say which column holds what, once"
+        )
+        self.import_csv_action.triggered.connect(lambda: self.import_csv_with_mapping())
         self.scan_action = QAction("&Scan my machine", window)
         self.scan_action.setShortcut(QKeySequence("Ctrl+R"))
         self.scan_action.setStatusTip(
@@ -92,7 +99,7 @@ class ImportController(QObject):
         window.addAction(self.cancel_action)
 
         menu = window.file_menu
-        for action in (self.import_files_action, self.import_folder_action, self.scan_action):
+        for action in self._start_actions():
             menu.insertAction(window.import_anchor, action)
 
         self.progress = ImportProgress()
@@ -130,6 +137,32 @@ class ImportController(QObject):
             return False
         return self._start(ImportJob(self.data_dir, list(paths)))
 
+    def _start_actions(self) -> tuple[QAction, ...]:
+        return (
+            self.import_files_action,
+            self.import_folder_action,
+            self.import_csv_action,
+            self.scan_action,
+        )
+
+    def import_csv_with_mapping(self, path: Path | None = None) -> bool:
+        """Ask for a CSV, map its columns (saved as a preset), then import it with them."""
+        from tokenworth.ui.csv_mapping_dialog import CsvMappingDialog
+
+        if path is None:
+            chosen = self._ask_csv(self.window)
+            if chosen is None:
+                return False
+            path = chosen
+        try:
+            preset = CsvMappingDialog.ask(self.window, self.window.journal, path)
+        except (TokenworthError, OSError) as err:
+            self.window._error(f"{path.name}: {err}")
+            return False
+        if preset is None:
+            return False
+        return self._start(ImportJob(self.data_dir, [path], fmt=f"csv:{preset.name}"))
+
     def scan(self) -> bool:
         """Import the default log folders in the background."""
         return self._start(ImportJob(self.data_dir, scan=True))
@@ -158,7 +191,7 @@ class ImportController(QObject):
         job.succeeded.connect(self._succeeded)
         job.failed.connect(self._failed)
         job.finished.connect(self._job_done)
-        for action in (self.import_files_action, self.import_folder_action, self.scan_action):
+        for action in self._start_actions():
             action.setEnabled(False)
         self.cancel_action.setEnabled(True)
         self.progress.show_progress(0, 0, "")
@@ -173,7 +206,7 @@ class ImportController(QObject):
             job.deleteLater()
         self.progress.hide()
         self.cancel_action.setEnabled(False)
-        for action in (self.import_files_action, self.import_folder_action, self.scan_action):
+        for action in self._start_actions():
             action.setEnabled(True)
         report, self._report = self._report, None
         if report is not None:
@@ -220,6 +253,13 @@ class ImportController(QObject):
 
 def _local_paths(urls: Sequence[QUrl]) -> list[Path]:
     return [Path(u.toLocalFile()) for u in urls if u.isLocalFile() and u.toLocalFile()]
+
+
+def _ask_csv(parent: QWidget) -> Path | None:
+    chosen, _ = QFileDialog.getOpenFileName(
+        parent, "Import a CSV with a column mapping", "", "CSV files (*.csv *.tsv *.txt)"
+    )
+    return Path(chosen) if chosen else None
 
 
 def _ask_paths(parent: QWidget, folder: bool) -> list[Path]:
