@@ -8,7 +8,7 @@ import html
 import io
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
 )
 
 from tokenworth.core.analytics import (
+    ScatterPoint,
     breakdown,
     breakdown_sessions,
     scatter_points,
@@ -111,28 +112,58 @@ def _colors(theme: Theme | None) -> tuple[Colors, ChartColors]:
 # ---- what the workers read --------------------------------------------------------------
 
 
+class PointInfos(Mapping[int, PointInfo]):
+    """The hover tips' PointInfo, made when a point is asked for (not 100,000 up front).
+
+    Args:
+        points: The points, as scatter_points() read them.
+        index: Session id -> position in ``points``.
+    """
+
+    def __init__(self, points: Sequence[ScatterPoint], index: dict[int, int]) -> None:
+        self._points = points
+        self._index = index
+
+    def __getitem__(self, session_id: int) -> PointInfo:
+        p = self._points[self._index[session_id]]
+        return PointInfo(p.tool, p.start, p.total_tokens, p.value, p.goal, p.estimated)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
 @dataclass(slots=True)
 class ChartScatterData(ScatterData):
     """ScatterData with each point's session key and the table's rows."""
 
-    keys: dict[int, str] = field(default_factory=dict)  # session id -> session key
+    points: list[ScatterPoint] = field(default_factory=list)
+    index: dict[int, int] = field(default_factory=dict)  # session id -> position in points
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # as SCATTER_COLUMNS
     row_ids: list[int] = field(default_factory=list)
+
+    def key_of(self, session_id: int) -> str | None:
+        """The session key of a plotted session."""
+        i = self.index.get(session_id)
+        return None if i is None else self.points[i].session_key
 
 
 def load_scatter(path: Path, flt: SessionFilter) -> ChartScatterData:
     """The scatter's points from the light query, on this thread's own connection."""
     with Journal(path, readonly=True, verify=False) as journal:
         pts = scatter_points(journal, flt)
-    data = ChartScatterData(unrated=pts.unrated, no_tokens=pts.no_tokens)
-    for p in pts.points:
+    points = pts.points
+    data = ChartScatterData(unrated=pts.unrated, no_tokens=pts.no_tokens, points=points)
+    data.index = {p.id: i for i, p in enumerate(points)}
+    data.info = PointInfos(points, data.index)  # type: ignore[assignment]
+    for p in points:
         data.tokens.setdefault(p.tool, []).append(p.total_tokens)
         data.values.setdefault(p.tool, []).append(p.value)
         data.ids.setdefault(p.tool, []).append(p.id)
-        data.info[p.id] = PointInfo(p.tool, p.start, p.total_tokens, p.value, p.goal, p.estimated)
-        data.keys[p.id] = p.session_key
-        data.rows.append((p.total_tokens, p.value, p.tool, p.start, p.goal or ""))
-        data.row_ids.append(p.id)
+    data.rows = [(p.total_tokens, p.value, p.tool, p.start, p.goal or "") for p in points]
+    data.row_ids = [p.id for p in points]
     return data
 
 
@@ -1544,6 +1575,11 @@ class ChartsView(QWidget):
         week_start: int = 0,
         parent: QWidget | None = None,
     ) -> None:
+        # Many pyqtgraph items: on PySide6 6.12 with Python 3.11 their void calls would wear
+        # None down to an abort within minutes (see keep_singletons_alive; done once).
+        from tokenworth.app import keep_singletons_alive
+
+        keep_singletons_alive()
         super().__init__(parent)
         self.journal = journal
         self.pool = pool
@@ -1552,15 +1588,11 @@ class ChartsView(QWidget):
         self.week_start = week_start
         self.filter = SessionFilter()
         self._tasks: dict[str, Task] = {}
+        self._deferred: list[Callable[[], None]] = []  # reads started after the first chart
 
         self.headline = HeadlineStrip()
         self.scatter = ChartScatter(journal, pool, theme, self.zone)
-        self.trends = TrendsChart(theme)
-        self.breakdown = BreakdownChart(theme)
-
         self.scatter_model = RowsModel(SCATTER_COLUMNS, self.zone, self)
-        self.trends_model = RowsModel(trend_columns([]), self.zone, self)
-        self.breakdown_model = RowsModel(BREAKDOWN_COLUMNS, self.zone, self)
 
         self.select_button = QToolButton()
         self.select_button.setText("Select area")
@@ -1585,22 +1617,16 @@ class ChartsView(QWidget):
         self.scatter_page = ChartPage(
             "tokens-vs-value", self.scatter, scatter_watch, self.scatter_model, [self.select_button]
         )
-        self.trends_page = ChartPage(
-            "trends", self.trends, self.trends.paint_watch, self.trends_model, [self.period_box]
-        )
-        self.breakdown_page = ChartPage(
-            "breakdown",
-            self.breakdown,
-            self.breakdown.paint_watch,
-            self.breakdown_model,
-            [self.by_box],
-        )
+        self.scatter_page.message.connect(self.message)
+        # Trends and breakdown are built on the first refresh (eight plots: a tenth of a
+        # second the window would otherwise spend opening, Charts or not).
+        self._holders = [QWidget(), QWidget()]
+        for holder in self._holders:
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
         self.pages = QTabWidget()
         self.pages.addTab(self.scatter_page, "Tokens vs value")
-        self.pages.addTab(self.trends_page, "Trends")
-        self.pages.addTab(self.breakdown_page, "Breakdown")
-        for page in self.chart_pages:
-            page.message.connect(self.message)
+        self.pages.addTab(self._holders[0], "Trends")
+        self.pages.addTab(self._holders[1], "Breakdown")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
@@ -1611,8 +1637,38 @@ class ChartsView(QWidget):
         self.scatter.session_clicked.connect(self.session_clicked)
         self.scatter.loaded.connect(self._scatter_loaded)
         self.scatter.load_failed.connect(self.load_failed)
+        self.scatter.load_failed.connect(lambda _text: self._part_done("scatter"))
         self.scatter.area_selected.connect(self._area_selected)
         self.scatter_page.table.activated.connect(self._scatter_row_activated)
+        self._built = False
+        if theme is not None:
+            theme.changed.connect(self.apply_theme)
+        self.apply_theme()
+
+    def build(self) -> None:
+        """Make the trends and breakdown pages (once; refresh does it)."""
+        if self._built:
+            return
+        self._built = True
+        self.trends = TrendsChart(self.theme)
+        self.breakdown = BreakdownChart(self.theme)
+        self.trends_model = RowsModel(trend_columns([]), self.zone, self)
+        self.breakdown_model = RowsModel(BREAKDOWN_COLUMNS, self.zone, self)
+        self.trends_page = ChartPage(
+            "trends", self.trends, self.trends.paint_watch, self.trends_model, [self.period_box]
+        )
+        self.breakdown_page = ChartPage(
+            "breakdown",
+            self.breakdown,
+            self.breakdown.paint_watch,
+            self.breakdown_model,
+            [self.by_box],
+        )
+        for holder, page in zip(
+            self._holders, (self.trends_page, self.breakdown_page), strict=True
+        ):
+            holder.layout().addWidget(page)
+            page.message.connect(self.message)
         self.trends.period_clicked.connect(self.select_period)
         self.trends_page.table.activated.connect(
             lambda index: self.select_period(self.trends_model.ids[index.row()])
@@ -1621,13 +1677,12 @@ class ChartsView(QWidget):
         self.breakdown_page.table.activated.connect(
             lambda index: self.select_breakdown_row(self.breakdown_model.ids[index.row()])
         )
-        if theme is not None:
-            theme.changed.connect(self.apply_theme)
         self.apply_theme()
 
     @property
     def chart_pages(self) -> tuple[ChartPage, ChartPage, ChartPage]:
-        """The three pages, in tab order."""
+        """The three pages, in tab order (built if they were not yet)."""
+        self.build()
         return (self.scatter_page, self.trends_page, self.breakdown_page)
 
     @property
@@ -1643,14 +1698,32 @@ class ChartsView(QWidget):
     # ---- loading ---------------------------------------------------------------------------
 
     def refresh(self, flt: SessionFilter) -> None:
-        """Read everything for ``flt`` on the thread pool; ``loaded`` follows."""
+        """Read everything for ``flt`` on the thread pool; ``loaded`` follows.
+
+        The chart in view is read first and alone (the reads are mostly Python: two at a
+        time only share the interpreter); the headline and the other charts once it is
+        drawn.
+        """
+        self.build()
         self.filter = flt
         self.headline.set_loading()
-        self.scatter.refresh(flt)
         path = self.journal.path
-        self._submit("summary", lambda: load_summary(path, flt), self.headline.set_summary)
-        self._load_trends()
-        self._load_breakdown()
+        loaders = {
+            "summary": lambda: self._submit(
+                "summary", lambda: load_summary(path, flt), self.headline.set_summary
+            ),
+            "scatter": lambda: self.scatter.refresh(self.filter),
+            "trends": self._load_trends,
+            "breakdown": self._load_breakdown,
+        }
+        first = PAGES[max(0, self.pages.currentIndex())]
+        self._deferred = [fn for part, fn in loaders.items() if part != first]
+        loaders[first]()
+
+    def _load_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, []
+        for load in deferred:
+            load()
 
     def _load_trends(self) -> None:
         path, flt, period, zone, ws = (
@@ -1679,7 +1752,7 @@ class ChartsView(QWidget):
                 return  # an older read finishing late
             del self._tasks[part]
             show(result)
-            self._maybe_loaded()
+            self._part_done(part)
 
         def failed(err: BaseException) -> None:
             if self._tasks.get(part) is not task:
@@ -1688,22 +1761,25 @@ class ChartsView(QWidget):
             text = f"The {part} could not be read: {err}"
             log.warning("%s", text)
             self.load_failed.emit(text)
-            self._maybe_loaded()
+            self._part_done(part)
 
         task = submit(self.pool, fn, finished, failed, self)
         self._tasks[part] = task
 
-    def _maybe_loaded(self) -> None:
+    def _part_done(self, part: str) -> None:
+        if part != "summary" and self._deferred:
+            self._load_deferred()
         if not self.loading:
             self.loaded.emit()
 
     @property
     def loading(self) -> bool:
-        """True while any part is being read."""
-        return bool(self._tasks) or self.scatter.loading
+        """True while any part is being read (or waits its turn)."""
+        return bool(self._tasks) or self.scatter.loading or bool(self._deferred)
 
     def cancel(self) -> None:
         """Drop every read in progress."""
+        self._deferred = []
         for task in self._tasks.values():
             task.cancel()
         self._tasks.clear()
@@ -1725,7 +1801,7 @@ class ChartsView(QWidget):
         if not self.scatter_page.fitted:
             fit_columns(self.scatter_page.table, self.scatter_model)
             self.scatter_page.fitted = True
-        self._maybe_loaded()
+        self._part_done("scatter")
 
     def _show_trends(self, result: dict[str, Any]) -> None:
         self.trends.set_data(result)
@@ -1770,7 +1846,8 @@ class ChartsView(QWidget):
     def apply_theme(self) -> None:
         """Follow light or dark (each chart listens too; this sets the image backgrounds)."""
         colors, _chart = _colors(self.theme)
-        for page in self.chart_pages:
+        pages = self.chart_pages if self._built else (self.scatter_page,)
+        for page in pages:
             page.background = QColor(colors.plot_background)
         self.headline.setStyleSheet(
             f"QFrame#headline_card {{ background: {colors.base}; "
@@ -1786,8 +1863,8 @@ class ChartsView(QWidget):
 
     def _area_selected(self, ids: list[int], rect: QRectF) -> None:
         data = self.scatter.data
-        keys_of = data.keys if isinstance(data, ChartScatterData) else {}
-        keys = [keys_of[i] for i in ids if i in keys_of]
+        found = [data.key_of(i) for i in ids] if isinstance(data, ChartScatterData) else []
+        keys = [k for k in found if k is not None]
         self.sessions_selected.emit(
             ChartSelection(
                 replace(self.filter, session_keys=keys), describe_area(rect, len(keys)), len(keys)
