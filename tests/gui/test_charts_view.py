@@ -100,6 +100,32 @@ def test_headline_strip_shows_the_summary(qtbot, charts, demo_journal) -> None:
     assert "estimated" not in h.captions["total_tokens"].text()
 
 
+def test_nothing_selected_draws_empty_charts(qtbot, charts) -> None:
+    with qtbot.waitSignal(charts.loaded, timeout=LOAD_MS):
+        charts.refresh(SessionFilter(tools=("no-such-tool",)))
+    assert charts.headline.values["sessions"].text() == "0"
+    assert charts.headline.values["cost_usd"].text() == "–"  # no cost, not $0
+    assert charts.scatter.items == {} and charts.scatter_model.rowCount() == 0
+    assert charts.trends.bars == {} and len(charts.trends.cost_bars.opts["height"]) == 0
+    assert "No sessions match" in charts.trends.caption.text()
+    assert len(charts.breakdown.bars["total_tokens"].opts["width"]) == 0
+    assert "No sessions match" in charts.breakdown.caption.text()
+    for page in charts.chart_pages:
+        assert page.model.rowCount() == 0
+
+
+def test_a_newer_filter_wins(qtbot, charts, demo_journal) -> None:
+    charts.refresh(SessionFilter(tools=("codex",)))
+    with qtbot.waitSignal(charts.loaded, timeout=LOAD_MS):
+        charts.refresh(SessionFilter(tools=("cursor",)))
+    _wait_loaded(qtbot, charts)
+    assert list(charts.scatter.items) == ["cursor"]
+    assert charts.trends.result["tools"] == ["cursor"]
+    assert [r["key"] for r in charts.breakdown.result["rows"]] == ["cursor"]
+    cursor = summary(demo_journal, SessionFilter(tools=("cursor",)))
+    assert charts.headline.summary == cursor
+
+
 def test_every_read_runs_on_the_pool(qtbot, demo_journal, pool, monkeypatch) -> None:
     threads: dict[str, int] = {}
     for name in ("summary", "trends", "breakdown", "scatter_points"):

@@ -1705,6 +1705,7 @@ class ChartsView(QWidget):
         drawn.
         """
         self.build()
+        self.cancel()  # results for an older filter are dropped, not drawn
         self.filter = flt
         self.headline.set_loading()
         path = self.journal.path
