@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
@@ -24,16 +24,24 @@ def win(make_window, journal):
     w.imports.wait()
 
 
-def _drop(widget, paths: list[Path]) -> tuple[bool, bool]:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    enter = QDragEnterEvent(
-        QPointF(10, 10),
+def _enter_event(mime: QMimeData) -> QDragEnterEvent:
+    """A drag-enter event; PySide6 6.12 takes a QPointF (QPoint deprecated), 6.11 a QPoint."""
+    args = (
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
+    try:
+        return QDragEnterEvent(QPointF(10, 10), *args)
+    except TypeError:
+        return QDragEnterEvent(QPoint(10, 10), *args)
+
+
+def _drop(widget, paths: list[Path]) -> tuple[bool, bool]:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    enter = _enter_event(mime)
     QApplication.sendEvent(widget, enter)
     drop = QDropEvent(
         QPointF(10, 10),
@@ -100,12 +108,6 @@ def test_cancel_leaves_the_journal_as_it_was(qtbot, win, tmp_path: Path) -> None
 def test_a_dropped_non_file_is_ignored(win) -> None:
     mime = QMimeData()
     mime.setText("hello")
-    enter = QDragEnterEvent(
-        QPointF(1, 1),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    enter = _enter_event(mime)
     QApplication.sendEvent(win, enter)
     assert not win.imports.running
