@@ -968,6 +968,24 @@ def _period_x(start: str, period: str) -> tuple[float, float]:
     return float(left), float((end - day).days * DAY)
 
 
+def _plot_under(plots: Sequence[pg.PlotItem], scene_pos: QPointF) -> pg.PlotItem | None:
+    """The plot whose view box holds ``scene_pos``, if any."""
+    for pi in plots:
+        if pi.getViewBox().sceneBoundingRect().contains(scene_pos):
+            return pi
+    return None
+
+
+def _clicked_index(
+    plots: Sequence[pg.PlotItem], ev: Any, index_at: Callable[[QPointF], int | None]
+) -> int | None:
+    """The row a left click on one of ``plots`` points at (``index_at`` reads data coords)."""
+    if ev.button() != Qt.MouseButton.LeftButton:
+        return None
+    pi = _plot_under(plots, ev.scenePos())
+    return None if pi is None else index_at(pi.getViewBox().mapSceneToView(ev.scenePos()))
+
+
 class TrendsChart(QWidget):
     """Four plots over one date axis: tokens stacked by tool, mean value, low-value share, cost.
 
@@ -1143,19 +1161,8 @@ class TrendsChart(QWidget):
         i = int(np.argmin(np.abs(self.x - x)))
         return i if abs(self.x[i] - x) <= self.widths[i] / 0.8 / 2 else None
 
-    def _plot_at(self, scene_pos: QPointF) -> pg.PlotItem | None:
-        for pi in self.plots:
-            if pi.getViewBox().sceneBoundingRect().contains(scene_pos):
-                return pi
-        return None
-
     def _clicked(self, ev: Any) -> None:
-        if ev.button() != Qt.MouseButton.LeftButton:
-            return
-        pi = self._plot_at(ev.scenePos())
-        if pi is None:
-            return
-        i = self.index_at(pi.getViewBox().mapSceneToView(ev.scenePos()).x())
+        i = _clicked_index(self.plots, ev, lambda p: self.index_at(p.x()))
         if i is not None:
             self.period_clicked.emit(i)
 
@@ -1174,7 +1181,7 @@ class TrendsChart(QWidget):
         return "\n".join(lines)
 
     def _hovered(self, scene_pos: QPointF) -> None:
-        pi = self._plot_at(scene_pos)
+        pi = _plot_under(self.plots, scene_pos)
         i = None if pi is None else self.index_at(pi.getViewBox().mapSceneToView(scene_pos).x())
         if i is None:
             QToolTip.hideText()
@@ -1344,19 +1351,8 @@ class BreakdownChart(QWidget):
         i = round(y)
         return i if 0 <= i < len(self.shown) and abs(y - i) <= 0.45 else None
 
-    def _plot_at(self, scene_pos: QPointF) -> pg.PlotItem | None:
-        for pi in self.plots:
-            if pi.getViewBox().sceneBoundingRect().contains(scene_pos):
-                return pi
-        return None
-
     def _clicked(self, ev: Any) -> None:
-        if ev.button() != Qt.MouseButton.LeftButton:
-            return
-        pi = self._plot_at(ev.scenePos())
-        if pi is None:
-            return
-        i = self.index_at(pi.getViewBox().mapSceneToView(ev.scenePos()).y())
+        i = _clicked_index(self.plots, ev, lambda p: self.index_at(p.y()))
         if i is not None:
             self.row_clicked.emit(i)
 
@@ -1371,7 +1367,7 @@ class BreakdownChart(QWidget):
         )
 
     def _hovered(self, scene_pos: QPointF) -> None:
-        pi = self._plot_at(scene_pos)
+        pi = _plot_under(self.plots, scene_pos)
         i = None if pi is None else self.index_at(pi.getViewBox().mapSceneToView(scene_pos).y())
         if i is None:
             QToolTip.hideText()
