@@ -109,6 +109,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_parser(sub)
 
+    pr = sub.add_parser(
+        "price",
+        help="show or override a model's API price (USD per million tokens)",
+        description="Show the price used for a model, or set your own (saved in the journal; "
+        "every cost is recomputed). Without MODEL, list your overrides.",
+    )
+    pr.add_argument("model", nargs="?")
+    for flag, what in (
+        ("--input", "input"),
+        ("--output", "output"),
+        ("--cache-read", "cache reads"),
+        ("--cache-write", "5-minute cache writes"),
+    ):
+        pr.add_argument(flag, type=float, metavar="USD", help=f"{what}, USD per million tokens")
+    pr.add_argument("--clear", action="store_true", help="drop your override of MODEL")
+    pr.add_argument("--json", action="store_true")
+
     c = sub.add_parser("check", help="check the journal's integrity and schema version")
     c.add_argument("--json", action="store_true")
 
@@ -396,6 +413,75 @@ def cmd_scan(args: argparse.Namespace) -> int:
     )
 
 
+_PRICE_FIELDS = {
+    "input": "input_cost_per_token",
+    "output": "output_cost_per_token",
+    "cache_read": "cache_read_input_token_cost",
+    "cache_write": "cache_creation_input_token_cost",
+}
+
+
+def cmd_price(args: argparse.Namespace) -> int:
+    given = {
+        field: getattr(args, flag) / 1e6
+        for flag, field in _PRICE_FIELDS.items()
+        if getattr(args, flag) is not None
+    }
+    with _open(args) as j:
+        overrides = j.price_overrides()
+        if args.model is None:
+            if given or args.clear:
+                raise InputError(
+                    "Name the model whose price you set, e.g. `tokenworth price gpt-5`."
+                )
+            data: Any = {"overrides": overrides, "prices": j.prices.version}
+        else:
+            if args.clear:
+                overrides.pop(args.model, None)
+            if given:
+                overrides[args.model] = {**overrides.get(args.model, {}), **given}
+            if given or args.clear:
+                j.set_price_overrides(overrides)
+            price = j.prices.lookup(args.model)
+            data = {
+                "model": args.model,
+                "priced": price is not None,
+                "overridden": args.model in overrides,
+                "usd_per_million_tokens": None
+                if price is None
+                else {
+                    "input": round(price.input * 1e6, 6),
+                    "output": round(price.output * 1e6, 6),
+                    "cache_read": round(price.cache_read * 1e6, 6),
+                    "cache_write_5m": round(price.cache_write_5m * 1e6, 6),
+                    "cache_write_1h": round(price.cache_write_1h * 1e6, 6),
+                },
+                "prices": j.prices.version,
+            }
+    if args.json:
+        _print_json(data)
+    elif args.model is None:
+        if not overrides:
+            print(f"No overrides; prices from {data['prices']}.")
+        for model, fields in sorted(overrides.items()):
+            text = ", ".join(f"{k} ${v * 1e6:g}/M" for k, v in sorted(fields.items()))
+            print(f"{model}: {text}")
+    elif data["usd_per_million_tokens"] is None:
+        print(
+            f"{args.model} has no price: its calls are unpriced (not $0). Set one with --input "
+            "and --output."
+        )
+    else:
+        p = data["usd_per_million_tokens"]
+        mark = " (your override)" if data["overridden"] else ""
+        print(
+            f"{args.model}{mark}, USD per million tokens: input {p['input']:g}, output "
+            f"{p['output']:g}, cache read {p['cache_read']:g}, cache write {p['cache_write_5m']:g} "
+            f"(1 hour: {p['cache_write_1h']:g}). Prices: {data['prices']}."
+        )
+    return EXIT_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     if not _exists(args):
         raise JournalError("There is no journal yet in this folder; nothing to check.")
@@ -461,6 +547,7 @@ COMMANDS = {
     "stats": cmd_stats,
     "summary": cmd_summary,
     "report": cmd_report,
+    "price": cmd_price,
     "annotate": cmd_annotate,
     "log": cmd_log,
     "check": cmd_check,

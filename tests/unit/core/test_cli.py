@@ -251,3 +251,31 @@ def test_gui_takes_paths_to_import(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     monkeypatch.setattr(tokenworth.app, "run", lambda **kw: seen.update(kw) or 0)
     assert main(["gui", str(tmp_path / "a.jsonl")]) == 0
     assert seen["paths"] == [tmp_path / "a.jsonl"]
+
+
+def test_price_override_prices_an_unknown_model(capsys) -> None:
+    run(
+        capsys,
+        "log",
+        "--tool",
+        "codex",
+        "--start",
+        "2026-03-01T10:00Z",
+        "--tokens",
+        "1000000",
+        "--model",
+        "aide-gpt-5",
+    )
+    _, out, _ = run(capsys, "summary", "--json")
+    assert json.loads(out)["cost_usd"] is None and json.loads(out)["unpriced_events"] == 1
+    code, out, _ = run(capsys, "price", "aide-gpt-5", "--input", "2", "--output", "10", "--json")
+    assert code == 0 and json.loads(out)["usd_per_million_tokens"]["input"] == 2
+    _, out, _ = run(capsys, "summary", "--json")
+    data = json.loads(out)
+    # A hand-typed total has no split: priced as input, 1,000,000 x $2 / 1M.
+    assert data["cost_usd"] == 2.0 and data["unpriced_events"] == 0
+    code, _, err = run(capsys, "price", "aide-gpt-5", "--input", "-1")
+    assert code == 2 and "must be a number of dollars" in err
+    run(capsys, "price", "aide-gpt-5", "--clear")
+    _, out, _ = run(capsys, "summary", "--json")
+    assert json.loads(out)["unpriced_events"] == 1

@@ -665,7 +665,16 @@ class Journal:
             return float(row[12])
         if not row[5] or not row[11]:
             return None  # no model or no tokens: nothing to price
-        return self.prices.estimate(_PackedUsage(row), row[5], row[18])
+        usage = _PackedUsage(row)
+        if not (
+            usage.input_tokens
+            or usage.output_tokens
+            or usage.cache_read_tokens
+            or usage.cache_creation_tokens
+        ):
+            # A total without its split (an estimate typed by hand): priced as input.
+            usage.input_tokens = int(row[11])
+        return self.prices.estimate(usage, row[5], row[18])
 
     def reprice(self) -> int:
         """Recompute every event's API-equivalent cost and every session's sums.
