@@ -308,6 +308,8 @@ class ReportDialog(QDialog):
         since, until = self.bounds()
         tool = self.tool.currentData()
         tag = self.tag.currentData()
+        from tokenworth.ui.main_window import locale_week_start
+
         return build_report(
             self.journal,
             since=since,
@@ -317,6 +319,7 @@ class ReportDialog(QDialog):
             tz=self.zone,
             options=self.options(),
             prices=self.journal.prices,
+            week_start=locale_week_start(),  # the same weeks as the window's charts
         )
 
     # ---- preview ------------------------------------------------------------------------
