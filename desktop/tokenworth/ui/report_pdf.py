@@ -143,8 +143,17 @@ def keep_headings_with_next(doc: QTextDocument, page_height: float) -> int:
     while block.isValid():
         nxt = block.next()
         if block.blockFormat().headingLevel() > 0 and nxt.isValid():
-            page = int(layout.blockBoundingRect(block).top() // page_height)
-            next_page = int(layout.blockBoundingRect(nxt).bottom() // page_height)
+            top = layout.blockBoundingRect(block).top()
+            page = int(top // page_height)
+            # A heading stays with its next two blocks (a caption, then the chart or the
+            # table it introduces) when they fit on one page.
+            bottom = layout.blockBoundingRect(nxt).bottom()
+            after = nxt.next()
+            if after.isValid() and after.blockFormat().headingLevel() == 0:
+                far = layout.blockBoundingRect(after).bottom()
+                if far - top < page_height * 0.9:
+                    bottom = max(bottom, far)
+            next_page = int(bottom // page_height)
             if next_page > page:
                 fmt = QTextBlockFormat(block.blockFormat())
                 fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
